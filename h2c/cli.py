@@ -1,0 +1,74 @@
+"""The ``h2c`` command: a thin layer that parses arguments and maps errors to exit codes.
+
+Each subcommand lives in its own module under ``h2c.commands`` and exposes
+``register(subparsers)``; the parser it adds sets ``func`` to a callable taking the parsed
+arguments and returning an exit code. No other module calls ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from h2c import __version__
+from h2c.errors import EXIT_BAD_INPUT, H2cError
+
+COMMAND_MODULES = (
+    "h2c.commands.inspect",
+    "h2c.commands.generate",
+    "h2c.commands.check",
+    "h2c.commands.db",
+    "h2c.commands.env",
+    "h2c.commands.demo",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as bad input (exit 2), like every other input error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{self.prog}: {message}")
+
+
+class UsageError(H2cError):
+    """Wrong arguments on the command line."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="h2c", description="Move a Heroku app to Convox; prove the move worked.")
+    parser.add_argument("--version", action="version", version=f"h2c {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+            continue  # a command not built yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    from h2c import output
+
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args))
+    except H2cError as error:
+        output.error(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        output.error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

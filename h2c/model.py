@@ -1,0 +1,134 @@
+"""The neutral model that readers produce and writers consume.
+
+Standard library only, and nothing Convox- or Docker-specific: a new input format is a new
+reader, a new target a new writer. Every type is a frozen dataclass so a model can be shared
+between writers without one changing what another sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from h2c.secret import Secret
+
+
+class Severity(StrEnum):
+    """How much a finding matters to the person migrating."""
+
+    INFO = "info"
+    WARNING = "warning"
+    DECISION = "decision"  # h2c cannot choose for the user: they must
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a reader or planner noticed and must not drop silently."""
+
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file + (f":{self.line}" if self.line else "") + ": "
+        return f"{self.severity.value}: {where}{self.message}"
+
+
+@dataclass(frozen=True)
+class Process:
+    """One Procfile entry, under the type name Heroku knows it by."""
+
+    name: str
+    command: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the Heroku Python buildpack would decide for this app."""
+
+    language: str  # "python"
+    version: str  # as the app asks: "3.11" or "3.11.7"
+    version_source: str  # the file that decided it, or "default"
+    package_manager: str  # pip | pipenv | poetry | uv
+    dependency_files: tuple[str, ...]  # app-relative paths the dependency layer is keyed on
+    framework: str | None = None  # "django" | "flask" | None
+    django_manage: str | None = None  # app-relative path of manage.py
+    collectstatic: bool = False  # Django static files collected at build time
+    apt_packages: tuple[str, ...] = ()  # from Aptfile
+    pre_compile: bool = False  # bin/pre_compile exists
+    post_compile: bool = False  # bin/post_compile exists
+
+    @property
+    def minor_version(self) -> str:
+        """``3.11.7`` -> ``3.11``: the part an image tag is chosen by."""
+        return ".".join(self.version.split(".")[:2])
+
+
+@dataclass(frozen=True)
+class Addon:
+    """An add-on attachment: which service, which plan, and the config vars it owns."""
+
+    service: str  # "heroku-postgresql", "heroku-redis", "papertrail", ...
+    plan: str | None  # "essential-0", "mini", ...
+    attachment: str  # the "as" name, e.g. "DATABASE", "HEROKU_POSTGRESQL_RED"
+    config_vars: tuple[str, ...] = ()  # keys this add-on sets, e.g. ("DATABASE_URL",)
+    source: str = "app.json"  # the file it was read from
+
+
+@dataclass(frozen=True)
+class FormationEntry:
+    """How many dynos of which size a process type runs."""
+
+    process: str
+    quantity: int
+    size: str  # as Heroku spells it, normalised to lower case: "standard-2x"
+
+
+@dataclass(frozen=True)
+class EnvDecl:
+    """An env key declared in app.json."""
+
+    key: str
+    description: str | None = None
+    value: str | None = None  # a non-secret default from app.json
+    required: bool = True
+    generator: str | None = None  # "secret"
+
+
+@dataclass(frozen=True)
+class ConfigVar:
+    """One value from a Heroku config export, kept as a Secret."""
+
+    key: str
+    value: Secret
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """Everything h2c knows about one Heroku app."""
+
+    name: str
+    processes: tuple[Process, ...]
+    runtime: Runtime
+    addons: tuple[Addon, ...] = ()
+    formation: tuple[FormationEntry, ...] = ()
+    env_decls: tuple[EnvDecl, ...] = ()
+    config: tuple[ConfigVar, ...] = ()
+    scripts: tuple[tuple[str, str], ...] = ()  # app.json scripts: (name, command)
+    buildpacks: tuple[str, ...] = ()
+    stack: str | None = None
+    findings: tuple[Finding, ...] = field(default=(), compare=False)
+
+    def process(self, name: str) -> Process | None:
+        return next((p for p in self.processes if p.name == name), None)
+
+    def config_value(self, key: str) -> Secret | None:
+        return next((c.value for c in self.config if c.key == key), None)
+
+    def formation_for(self, process: str) -> FormationEntry | None:
+        return next((f for f in self.formation if f.process == process), None)
