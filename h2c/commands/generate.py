@@ -1,0 +1,57 @@
+"""``h2c generate``: write the Convox artifacts for a Heroku app."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from h2c import output
+from h2c.commands._inputs import add_app_arguments, load_from_args
+from h2c.errors import EXIT_FAILED, EXIT_OK
+from h2c.model import Severity
+from h2c.writeout import Action, apply_writes, plan_writes
+
+SEED_FILES = frozenset({"h2c.toml"})
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("generate", help="write Dockerfile, convox.yml and the rest")
+    add_app_arguments(parser)
+    parser.add_argument("--out", type=Path, help="where to write (default: APP_DIR)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="exit 1 if any artifact would change")
+    mode.add_argument("--dry-run", action="store_true", help="print a diff, write nothing")
+    parser.add_argument("--force", action="store_true", help="replace files you edited")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from h2c.render import render_all
+
+    spec = load_from_args(args)
+    rendered = render_all(spec)
+    out_dir: Path = args.out or args.app_dir
+    outcomes = plan_writes(rendered.files, out_dir, force=args.force, seeds=SEED_FILES)
+    for finding in rendered.findings:
+        if finding.severity is not Severity.INFO:
+            output.warn(str(finding))
+    if args.dry_run:
+        for outcome in outcomes:
+            output.raw(outcome.diff)
+        return EXIT_OK
+    changing = [o for o in outcomes if o.action in (Action.CREATE, Action.UPDATE)]
+    if args.check:
+        for outcome in outcomes:
+            if outcome.action is Action.KEPT_EDITED:
+                output.info(f"edited by you (not drift): {out_dir / outcome.path}")
+        for outcome in changing:
+            output.info(f"drift: {out_dir / outcome.path} would {outcome.action.value}")
+        if changing:
+            return EXIT_FAILED
+        output.info(f"up to date: {len(outcomes)} artifacts in {out_dir}")
+        return EXIT_OK
+    out_dir.mkdir(parents=True, exist_ok=True)
+    apply_writes(rendered.files, out_dir, outcomes)
+    for outcome in outcomes:
+        output.info(f"{outcome.action.value:>9}  {out_dir / outcome.path}")
+    return EXIT_OK
