@@ -1,0 +1,170 @@
+"""Load a Heroku app directory (and optional CLI exports) into one AppSpec.
+
+The only reader that touches the filesystem: it reads the files, hands their text to the pure
+parsers, and merges what they found. Paths in messages are shown as the user typed them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from h2c.errors import InputError, Location
+from h2c.heroku.addons import parse_addons_json
+from h2c.heroku.appjson import AppJson, parse_app_json
+from h2c.heroku.config import parse_config
+from h2c.heroku.formation import parse_formation
+from h2c.heroku.procfile import parse_procfile
+from h2c.heroku.runtime import PRESENCE_ONLY, RUNTIME_FILES, detect_runtime, requirement_includes
+from h2c.model import AppSpec, ConfigVar, Finding, Severity
+
+# Directories never searched for manage.py: virtualenvs, dependencies, VCS metadata.
+_SKIP_DIRS = frozenset({"node_modules", "venv", "env", "__pycache__", "site-packages"})
+
+
+def read_text(path: Path, *, expected: str) -> str:
+    """A file's text; missing, unreadable or non-UTF-8 files are InputErrors naming it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(path), f"not found; expected {expected}") from None
+    except OSError as exc:
+        raise InputError(
+            str(path), f"cannot be read ({exc.strerror}); expected {expected}"
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            Location(str(path), line), "not valid UTF-8; expected a UTF-8 text file"
+        ) from None
+
+
+def load_app(
+    app_dir: Path,
+    *,
+    config: Path | None = None,
+    addons: Path | None = None,
+    formation: Path | None = None,
+) -> AppSpec:
+    """Read a Heroku app directory and the optional ``heroku config``/``addons``/``ps`` exports."""
+    app_dir = Path(app_dir)
+    if not app_dir.is_dir():
+        raise InputError(str(app_dir), "not a directory; expected a Heroku app directory")
+    procfile = app_dir / "Procfile"
+    processes, findings_list = parse_procfile(
+        read_text(procfile, expected="a Heroku Procfile"), file=str(procfile)
+    )
+    findings: list[Finding] = list(findings_list)
+
+    app_json = AppJson()
+    if (app_dir / "app.json").is_file():
+        path = app_dir / "app.json"
+        app_json = parse_app_json(read_text(path, expected="app.json"), file=str(path))
+        findings += app_json.findings
+
+    config_vars: tuple[ConfigVar, ...] = ()
+    if config is not None:
+        text = read_text(config, expected="the output of `heroku config -s` or `--json`")
+        config_vars = parse_config(text, file=str(config))
+
+    root = "" if str(app_dir) == "." else str(app_dir)
+    runtime, runtime_findings = detect_runtime(
+        _runtime_files(app_dir),
+        disable_collectstatic=any(c.key == "DISABLE_COLLECTSTATIC" for c in config_vars),
+        root=root,
+    )
+    findings += runtime_findings
+
+    app_addons = app_json.addons
+    if addons is not None:
+        text = read_text(addons, expected="the output of `heroku addons --json`")
+        app_addons = parse_addons_json(text, file=str(addons))
+        if app_json.addons:
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    "add-ons from app.json replaced by those in the add-ons export",
+                    str(addons),
+                )
+            )
+
+    app_formation = app_json.formation
+    formation_file = str(app_dir / "app.json")
+    if formation is not None:
+        text = read_text(formation, expected="the output of `heroku ps:scale`")
+        app_formation = parse_formation(text, file=str(formation))
+        formation_file = str(formation)
+    names = {p.name for p in processes}
+    findings += [
+        Finding(
+            Severity.WARNING,
+            f"formation scales {f.process!r}, which the Procfile does not define",
+            formation_file,
+        )
+        for f in app_formation
+        if f.process not in names
+    ]
+
+    return AppSpec(
+        name=app_json.name or app_dir.resolve().name,
+        processes=processes,
+        runtime=runtime,
+        addons=app_addons,
+        formation=app_formation,
+        env_decls=app_json.env,
+        config=config_vars,
+        scripts=app_json.scripts,
+        buildpacks=app_json.buildpacks,
+        stack=app_json.stack,
+        findings=tuple(findings),
+    )
+
+
+def _runtime_files(app_dir: Path) -> dict[str, str]:
+    """The runtime files that exist, app-relative name -> text ("" for presence-only ones)."""
+    files: dict[str, str] = {}
+
+    def add(name: str) -> None:
+        path = app_dir / name
+        if name in files or not path.is_file():
+            return
+        if posixpath.basename(name) in PRESENCE_ONLY or name in PRESENCE_ONLY:
+            files[name] = ""
+        else:
+            files[name] = read_text(path, expected="a text file")
+
+    for name in RUNTIME_FILES:
+        add(name)
+    for manage in _find_manage_py(app_dir):
+        add(manage)
+    todo = ["requirements.txt"] if "requirements.txt" in files else []
+    while todo:
+        current = todo.pop()
+        for include in requirement_includes(files[current], posixpath.dirname(current)):
+            if include not in files and not include.startswith(".."):
+                add(include)
+                if include in files:
+                    todo.append(include)
+    return files
+
+
+def _find_manage_py(app_dir: Path) -> list[str]:
+    """manage.py up to two levels down, as the buildpack's ``find . -maxdepth 3`` sees them."""
+    found = []
+    level = [app_dir]
+    for _depth in range(2):
+        next_level = []
+        for directory in level:
+            for child in sorted(directory.iterdir()):
+                if (
+                    child.is_dir()
+                    and not child.name.startswith(".")
+                    and (child.name not in _SKIP_DIRS)
+                ):
+                    next_level.append(child)
+                    if (child / "manage.py").is_file():
+                        found.append(child.relative_to(app_dir).as_posix() + "/manage.py")
+        level = next_level
+    return found

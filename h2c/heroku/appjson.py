@@ -1,0 +1,413 @@
+"""Read app.json (Heroku's app manifest) into the model.
+
+Also home to the two things every JSON reader here shares: JSON pointer/shape helpers, so each
+wrong shape is reported as ``file at /pointer: expected X, got Y``, and the table of known
+add-on services (default attachment name and the config vars they set).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from h2c.errors import InputError, Location
+from h2c.heroku.formation import DEFAULT_SIZE, KNOWN_SIZES, normalize_size
+from h2c.heroku.procfile import NAME_RE
+from h2c.model import Addon, EnvDecl, Finding, FormationEntry, Severity
+
+KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ATTACHMENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+# ---- JSON helpers ---------------------------------------------------------------------------
+
+
+def pointer(*parts: str | int) -> str:
+    """An RFC 6901 JSON pointer.
+
+    >>> pointer("formation", "web", "quantity"), pointer("env", "A/B~C"), pointer()
+    ('/formation/web/quantity', '/env/A~1B~0C', '')
+    """
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def kind_of(value: object) -> str:
+    """A JSON type name with its article: ``an object``, ``a string``, ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def got(value: object, *, show: bool = True) -> str:
+    """What was found, for a message: the scalar itself when ``show``, else only its type.
+
+    >>> got("two"), got(2.5), got([1]), got("s3cret", show=False)
+    ('"two"', '2.5', 'an array', 'a string')
+    """
+    if (show and isinstance(value, str | int | float | bool)) or value is None:
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 60 else text[:57] + '..."'
+    return kind_of(value)
+
+
+def shape_error(
+    file: str, ptr: str, expected: str, value: object, *, show: bool = True
+) -> InputError:
+    """``file at /ptr: expected <expected>, got <value>``."""
+    return InputError(
+        Location(file, pointer=ptr), f"expected {expected}, got {got(value, show=show)}"
+    )
+
+
+def load_json(text: str, file: str) -> Any:
+    """Parse JSON or raise an InputError with line and column."""
+    try:
+        return json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            Location(file, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise InputError(file, "invalid JSON: nested too deeply") from None
+
+
+def expect_object(value: object, file: str, ptr: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise shape_error(file, ptr, "an object", value)
+    return value
+
+
+def expect_str(value: object, file: str, ptr: str) -> str:
+    if not isinstance(value, str):
+        raise shape_error(file, ptr, "a string", value)
+    return value
+
+
+def optional_str(obj: Mapping[str, Any], key: str, file: str, ptr: str) -> str | None:
+    value = obj.get(key)
+    return None if value is None else expect_str(value, file, pointer_join(ptr, key))
+
+
+def pointer_join(ptr: str, *parts: str | int) -> str:
+    return ptr + pointer(*parts)
+
+
+# ---- add-on services ------------------------------------------------------------------------
+
+# service -> (default attachment name, config var templates; "{as}" is the attachment name).
+# From each add-on's Dev Center page; services not listed here set unknown vars.
+ADDON_SERVICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "heroku-postgresql": ("DATABASE", ("{as}_URL",)),
+    "heroku-redis": ("REDIS", ("{as}_URL",)),
+    "papertrail": ("PAPERTRAIL", ("{as}_API_TOKEN",)),
+    "sendgrid": ("SENDGRID", ("{as}_USERNAME", "{as}_PASSWORD", "{as}_API_KEY")),
+    "cloudamqp": ("CLOUDAMQP", ("{as}_URL",)),
+    "rediscloud": ("REDISCLOUD", ("{as}_URL",)),
+    "memcachier": ("MEMCACHIER", ("{as}_SERVERS", "{as}_USERNAME", "{as}_PASSWORD")),
+    "mailgun": (
+        "MAILGUN",
+        (
+            "{as}_API_KEY",
+            "{as}_DOMAIN",
+            "{as}_PUBLIC_KEY",
+            "{as}_SMTP_LOGIN",
+            "{as}_SMTP_PASSWORD",
+            "{as}_SMTP_PORT",
+            "{as}_SMTP_SERVER",
+        ),
+    ),
+    "scheduler": ("SCHEDULER", ()),
+}
+
+
+def default_attachment(service: str) -> str:
+    """The attachment name Heroku picks when none is given.
+
+    >>> default_attachment("heroku-postgresql"), default_attachment("new-relic")
+    ('DATABASE', 'NEW_RELIC')
+    """
+    known = ADDON_SERVICES.get(service)
+    return known[0] if known else service.upper().replace("-", "_")
+
+
+def addon_config_vars(service: str, attachment: str) -> tuple[str, ...]:
+    """The config vars a known service sets under an attachment name; () when unknown.
+
+    >>> addon_config_vars("heroku-redis", "REDIS")
+    ('REDIS_URL', 'REDIS_TLS_URL')
+    """
+    known = ADDON_SERVICES.get(service)
+    if not known:
+        return ()
+    names = tuple(t.replace("{as}", attachment) for t in known[1])
+    if service == "heroku-redis" and attachment == "REDIS":
+        names += ("REDIS_TLS_URL",)
+    return names
+
+
+# ---- app.json -------------------------------------------------------------------------------
+
+TOP_LEVEL_KEYS = frozenset(
+    [
+        "name",
+        "description",
+        "keywords",
+        "website",
+        "repository",
+        "logo",
+        "success_url",
+        "scripts",
+        "env",
+        "formation",
+        "addons",
+        "buildpacks",
+        "environments",
+        "stack",
+        "image",
+    ]
+)
+KNOWN_SCRIPTS = frozenset({"postdeploy", "pr-predestroy"})
+
+
+@dataclass(frozen=True)
+class AppJson:
+    """What app.json declares, in model types where the model has them."""
+
+    name: str | None = None
+    description: str | None = None
+    env: tuple[EnvDecl, ...] = ()
+    addons: tuple[Addon, ...] = ()
+    formation: tuple[FormationEntry, ...] = ()
+    scripts: tuple[tuple[str, str], ...] = ()
+    buildpacks: tuple[str, ...] = ()
+    stack: str | None = None
+    environments: dict[str, Any] = field(default_factory=dict)
+    image: str | None = None
+    keywords: tuple[str, ...] = ()
+    website: str | None = None
+    repository: str | None = None
+    logo: str | None = None
+    success_url: str | None = None
+    findings: tuple[Finding, ...] = field(default=(), compare=False)
+
+
+def parse_app_json(text: str, *, file: str = "app.json") -> AppJson:
+    """Parse app.json; wrong shapes raise InputError with a JSON pointer.
+
+    >>> a = parse_app_json('{"name": "x", "addons": ["heroku-postgresql:essential-0"]}')
+    >>> a.name, a.addons[0].attachment, a.addons[0].config_vars
+    ('x', 'DATABASE', ('DATABASE_URL',))
+    """
+    doc = expect_object(load_json(text, file), file, "")
+    findings: list[Finding] = [
+        Finding(Severity.WARNING, f"unknown top-level key {key!r} ignored", file)
+        for key in doc
+        if key not in TOP_LEVEL_KEYS
+    ]
+    strings = {
+        k: optional_str(doc, k, file, "")
+        for k in (
+            "name",
+            "description",
+            "website",
+            "repository",
+            "logo",
+            "success_url",
+            "stack",
+            "image",
+        )
+    }
+    keywords = doc.get("keywords", [])
+    if not isinstance(keywords, list):
+        raise shape_error(file, "/keywords", "an array of strings", keywords)
+    for i, word in enumerate(keywords):
+        expect_str(word, file, pointer("keywords", i))
+    environments = expect_object(doc.get("environments", {}), file, "/environments")
+    return AppJson(
+        env=_env(doc.get("env", {}), file, findings),
+        addons=_addons(doc.get("addons", []), file, findings),
+        formation=_formation(doc.get("formation", {}), file, findings),
+        scripts=_scripts(doc.get("scripts", {}), file, findings),
+        buildpacks=_buildpacks(doc.get("buildpacks", []), file),
+        environments=environments,
+        keywords=tuple(keywords),
+        findings=tuple(findings),
+        **strings,
+    )
+
+
+def _warn_unknown(
+    obj: dict[str, Any], known: set[str], file: str, ptr: str, findings: list[Finding]
+) -> None:
+    for key in obj:
+        if key not in known:
+            findings.append(
+                Finding(Severity.WARNING, f"unknown key {key!r} at {ptr} ignored", file)
+            )
+
+
+def _env(value: object, file: str, findings: list[Finding]) -> tuple[EnvDecl, ...]:
+    env = expect_object(value, file, "/env")
+    decls = []
+    for key, spec in env.items():
+        ptr = pointer("env", key)
+        if not KEY_RE.match(key):
+            raise InputError(
+                Location(file, pointer=ptr),
+                "invalid config var name: expected letters, digits and '_', not starting "
+                "with a digit",
+            )
+        if isinstance(spec, str):
+            decls.append(EnvDecl(key=key, value=spec, required=True))
+            continue
+        if not isinstance(spec, dict):
+            raise shape_error(
+                file, ptr, "a string or an object {description, value, required, generator}", spec
+            )
+        _warn_unknown(spec, {"description", "value", "required", "generator"}, file, ptr, findings)
+        required = spec.get("required", True)
+        if not isinstance(required, bool):
+            raise shape_error(file, ptr + "/required", "true or false", required)
+        generator = optional_str(spec, "generator", file, ptr)
+        if generator not in (None, "secret"):
+            raise shape_error(file, ptr + "/generator", '"secret"', generator)
+        decls.append(
+            EnvDecl(
+                key=key,
+                description=optional_str(spec, "description", file, ptr),
+                value=optional_str(spec, "value", file, ptr),
+                required=required,
+                generator=generator,
+            )
+        )
+    return tuple(decls)
+
+
+def _addons(value: object, file: str, findings: list[Finding]) -> tuple[Addon, ...]:
+    if not isinstance(value, list):
+        raise shape_error(file, "/addons", "an array", value)
+    addons: list[Addon] = []
+    for i, entry in enumerate(value):
+        ptr = pointer("addons", i)
+        attachment: str | None = None
+        if isinstance(entry, str):
+            plan_spec = entry
+        elif isinstance(entry, dict):
+            _warn_unknown(entry, {"plan", "as", "options"}, file, ptr, findings)
+            if "plan" not in entry:
+                raise InputError(Location(file, pointer=ptr), 'expected a "plan" key')
+            plan_spec = expect_str(entry["plan"], file, ptr + "/plan")
+            attachment = optional_str(entry, "as", file, ptr)
+            if attachment is not None and not _ATTACHMENT_RE.match(attachment):
+                raise shape_error(
+                    file, ptr + "/as", "a name of letters, digits and '_'", attachment
+                )
+            if entry.get("options"):
+                expect_object(entry["options"], file, ptr + "/options")
+                findings.append(
+                    Finding(
+                        Severity.INFO, f"add-on options at {ptr}/options are not carried over", file
+                    )
+                )
+        else:
+            raise shape_error(
+                file, ptr, 'a string "service[:plan]" or an object {plan, as, options}', entry
+            )
+        service, _, plan = plan_spec.strip().partition(":")
+        if not service:
+            raise shape_error(file, ptr, 'an add-on "service[:plan]"', plan_spec)
+        name = (attachment or default_attachment(service)).upper()
+        if any(a.attachment == name for a in addons):
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    f"two add-ons attach as {name} (at {ptr}); Heroku would give the second a "
+                    "generated name",
+                    file,
+                )
+            )
+        if service not in ADDON_SERVICES:
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    f"add-on {service!r}: the config vars it sets are not known",
+                    file,
+                )
+            )
+        addons.append(
+            Addon(
+                service=service,
+                plan=plan or None,
+                attachment=name,
+                config_vars=addon_config_vars(service, name),
+                source=file,
+            )
+        )
+    return tuple(addons)
+
+
+def _formation(value: object, file: str, findings: list[Finding]) -> tuple[FormationEntry, ...]:
+    formation = expect_object(value, file, "/formation")
+    entries = []
+    for process, spec in formation.items():
+        ptr = pointer("formation", process)
+        if not NAME_RE.match(process):
+            raise InputError(
+                Location(file, pointer=ptr),
+                "invalid process type: expected 1-63 letters, digits, '-' or '_'",
+            )
+        spec = expect_object(spec, file, ptr)
+        _warn_unknown(spec, {"quantity", "size"}, file, ptr, findings)
+        quantity = spec.get("quantity", 1)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+            raise shape_error(file, ptr + "/quantity", "an integer", quantity)
+        raw_size = expect_str(spec.get("size", DEFAULT_SIZE), file, ptr + "/size")
+        size = normalize_size(raw_size)
+        if size is None:
+            raise shape_error(
+                file, ptr + "/size", "a dyno size (" + ", ".join(KNOWN_SIZES) + ")", raw_size
+            )
+        entries.append(FormationEntry(process=process, quantity=quantity, size=size))
+    return tuple(entries)
+
+
+def _scripts(value: object, file: str, findings: list[Finding]) -> tuple[tuple[str, str], ...]:
+    scripts = expect_object(value, file, "/scripts")
+    result = []
+    for name, command in scripts.items():
+        expect_str(command, file, pointer("scripts", name))
+        if name not in KNOWN_SCRIPTS:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    f"unknown script {name!r} ignored by Heroku (known: postdeploy, pr-predestroy)",
+                    file,
+                )
+            )
+        result.append((name, command))
+    return tuple(result)
+
+
+def _buildpacks(value: object, file: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise shape_error(file, "/buildpacks", "an array of {url} objects", value)
+    urls = []
+    for i, entry in enumerate(value):
+        ptr = pointer("buildpacks", i)
+        entry = expect_object(entry, file, ptr)
+        if "url" not in entry:
+            raise InputError(Location(file, pointer=ptr), 'expected a "url" key')
+        urls.append(expect_str(entry["url"], file, ptr + "/url"))
+    return tuple(urls)
