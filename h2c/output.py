@@ -20,6 +20,11 @@ def warn(message: str) -> None:
     err_console.print(f"warning: {message}", markup=False)
 
 
+def finding(text: str) -> None:
+    """A reader's or planner's finding, already prefixed with its severity."""
+    err_console.print(text, markup=False)
+
+
 def error(message: str) -> None:
     err_console.print(f"h2c: error: {message}", markup=False)
 

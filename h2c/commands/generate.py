@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     outcomes = plan_writes(rendered.files, out_dir, force=args.force, seeds=SEED_FILES)
     for finding in rendered.findings:
         if finding.severity is not Severity.INFO:
-            output.warn(str(finding))
+            output.finding(str(finding))
     if args.dry_run:
         for outcome in outcomes:
             output.raw(outcome.diff)
