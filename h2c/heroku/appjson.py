@@ -152,8 +152,8 @@ def addon_config_vars(service: str, attachment: str) -> tuple[str, ...]:
     if not known:
         return ()
     names = tuple(t.replace("{as}", attachment) for t in known[1])
-    if service == "heroku-redis" and attachment == "REDIS":
-        names += ("REDIS_TLS_URL",)
+    if service == "heroku-redis":  # Heroku Redis sets <AS>_TLS_URL beside <AS>_URL
+        names += (f"{attachment}_TLS_URL",)
     return names
 
 

@@ -88,7 +88,7 @@ def test_addons_attachments_and_config_vars() -> None:
     src = "app.json"
     assert parse(FULL).addons == (
         Addon("heroku-postgresql", "essential-0", "DATABASE", ("DATABASE_URL",), src),
-        Addon("heroku-redis", "mini", "CACHE", ("CACHE_URL",), src),
+        Addon("heroku-redis", "mini", "CACHE", ("CACHE_URL", "CACHE_TLS_URL"), src),
         Addon("heroku-redis", None, "REDIS", ("REDIS_URL", "REDIS_TLS_URL"), src),
         Addon("papertrail", None, "PAPERTRAIL", ("PAPERTRAIL_API_TOKEN",), src),
         Addon(
@@ -113,7 +113,7 @@ def test_service_table_helpers() -> None:
     assert addon_config_vars("heroku-postgresql", "HEROKU_POSTGRESQL_RED") == (
         "HEROKU_POSTGRESQL_RED_URL",
     )
-    assert addon_config_vars("heroku-redis", "CACHE") == ("CACHE_URL",)
+    assert addon_config_vars("heroku-redis", "CACHE") == ("CACHE_URL", "CACHE_TLS_URL")
     assert addon_config_vars("unknown", "X") == ()
 
 
