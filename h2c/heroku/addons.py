@@ -12,14 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from h2c.errors import InputError, Location
-from h2c.heroku.appjson import (
-    default_attachment,
-    expect_object,
-    expect_str,
-    load_json,
-    pointer,
-    shape_error,
-)
+from h2c.heroku.addon_services import default_attachment
+from h2c.heroku.jsonshape import expect_object, expect_str, load_json, pointer, shape_error
 from h2c.model import Addon
 
 

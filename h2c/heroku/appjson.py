@@ -1,163 +1,59 @@
 """Read app.json (Heroku's app manifest) into the model.
 
-Also home to the two things every JSON reader here shares: JSON pointer/shape helpers, so each
-wrong shape is reported as ``file at /pointer: expected X, got Y``, and the table of known
-add-on services (default attachment name and the config vars they set).
+The JSON shape helpers live in ``h2c.heroku.jsonshape`` and the add-on service table in
+``h2c.heroku.addon_services``; both are re-exported here for older importers.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from h2c.dynos import DEFAULT_SIZE, KNOWN_SIZES, normalize_size
 from h2c.errors import InputError, Location
-from h2c.heroku.formation import DEFAULT_SIZE, KNOWN_SIZES, normalize_size
+from h2c.heroku.addon_services import (  # re-exported
+    ADDON_SERVICES,
+    addon_config_vars,
+    default_attachment,
+)
+from h2c.heroku.jsonshape import (  # re-exported
+    KEY_RE,
+    expect_object,
+    expect_str,
+    got,
+    kind_of,
+    load_json,
+    optional_str,
+    pointer,
+    pointer_join,
+    shape_error,
+)
 from h2c.heroku.procfile import NAME_RE
 from h2c.model import Addon, EnvDecl, Finding, FormationEntry, Severity
 
-KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+__all__ = [
+    "ADDON_SERVICES",
+    "KEY_RE",
+    "KNOWN_SCRIPTS",
+    "TOP_LEVEL_KEYS",
+    "AppJson",
+    "addon_config_vars",
+    "default_attachment",
+    "expect_object",
+    "expect_str",
+    "got",
+    "kind_of",
+    "load_json",
+    "optional_str",
+    "parse_app_json",
+    "pointer",
+    "pointer_join",
+    "shape_error",
+]
+
 _ATTACHMENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
-# ---- JSON helpers ---------------------------------------------------------------------------
-
-
-def pointer(*parts: str | int) -> str:
-    """An RFC 6901 JSON pointer.
-
-    >>> pointer("formation", "web", "quantity"), pointer("env", "A/B~C"), pointer()
-    ('/formation/web/quantity', '/env/A~1B~0C', '')
-    """
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def kind_of(value: object) -> str:
-    """A JSON type name with its article: ``an object``, ``a string``, ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def got(value: object, *, show: bool = True) -> str:
-    """What was found, for a message: the scalar itself when ``show``, else only its type.
-
-    >>> got("two"), got(2.5), got([1]), got("s3cret", show=False)
-    ('"two"', '2.5', 'an array', 'a string')
-    """
-    if (show and isinstance(value, str | int | float | bool)) or value is None:
-        text = json.dumps(value, ensure_ascii=False)
-        return text if len(text) <= 60 else text[:57] + '..."'
-    return kind_of(value)
-
-
-def shape_error(
-    file: str, ptr: str, expected: str, value: object, *, show: bool = True
-) -> InputError:
-    """``file at /ptr: expected <expected>, got <value>``."""
-    return InputError(
-        Location(file, pointer=ptr), f"expected {expected}, got {got(value, show=show)}"
-    )
-
-
-def load_json(text: str, file: str) -> Any:
-    """Parse JSON or raise an InputError with line and column."""
-    try:
-        return json.loads(text.removeprefix("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            Location(file, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise InputError(file, "invalid JSON: nested too deeply") from None
-
-
-def expect_object(value: object, file: str, ptr: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise shape_error(file, ptr, "an object", value)
-    return value
-
-
-def expect_str(value: object, file: str, ptr: str) -> str:
-    if not isinstance(value, str):
-        raise shape_error(file, ptr, "a string", value)
-    return value
-
-
-def optional_str(obj: Mapping[str, Any], key: str, file: str, ptr: str) -> str | None:
-    value = obj.get(key)
-    return None if value is None else expect_str(value, file, pointer_join(ptr, key))
-
-
-def pointer_join(ptr: str, *parts: str | int) -> str:
-    return ptr + pointer(*parts)
-
-
-# ---- add-on services ------------------------------------------------------------------------
-
-# service -> (default attachment name, config var templates; "{as}" is the attachment name).
-# From each add-on's Dev Center page; services not listed here set unknown vars.
-ADDON_SERVICES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "heroku-postgresql": ("DATABASE", ("{as}_URL",)),
-    "heroku-redis": ("REDIS", ("{as}_URL",)),
-    "papertrail": ("PAPERTRAIL", ("{as}_API_TOKEN",)),
-    "sendgrid": ("SENDGRID", ("{as}_USERNAME", "{as}_PASSWORD", "{as}_API_KEY")),
-    "cloudamqp": ("CLOUDAMQP", ("{as}_URL",)),
-    "rediscloud": ("REDISCLOUD", ("{as}_URL",)),
-    "memcachier": ("MEMCACHIER", ("{as}_SERVERS", "{as}_USERNAME", "{as}_PASSWORD")),
-    "mailgun": (
-        "MAILGUN",
-        (
-            "{as}_API_KEY",
-            "{as}_DOMAIN",
-            "{as}_PUBLIC_KEY",
-            "{as}_SMTP_LOGIN",
-            "{as}_SMTP_PASSWORD",
-            "{as}_SMTP_PORT",
-            "{as}_SMTP_SERVER",
-        ),
-    ),
-    "scheduler": ("SCHEDULER", ()),
-}
-
-
-def default_attachment(service: str) -> str:
-    """The attachment name Heroku picks when none is given.
-
-    >>> default_attachment("heroku-postgresql"), default_attachment("new-relic")
-    ('DATABASE', 'NEW_RELIC')
-    """
-    known = ADDON_SERVICES.get(service)
-    return known[0] if known else service.upper().replace("-", "_")
-
-
-def addon_config_vars(service: str, attachment: str) -> tuple[str, ...]:
-    """The config vars a known service sets under an attachment name; () when unknown.
-
-    >>> addon_config_vars("heroku-redis", "REDIS")
-    ('REDIS_URL', 'REDIS_TLS_URL')
-    """
-    known = ADDON_SERVICES.get(service)
-    if not known:
-        return ()
-    names = tuple(t.replace("{as}", attachment) for t in known[1])
-    if service == "heroku-redis":  # Heroku Redis sets <AS>_TLS_URL beside <AS>_URL
-        names += (f"{attachment}_TLS_URL",)
-    return names
-
-
-# ---- app.json -------------------------------------------------------------------------------
 
 TOP_LEVEL_KEYS = frozenset(
     [

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from h2c.errors import InputError, Location
-from h2c.heroku.appjson import KEY_RE, kind_of, load_json, pointer
+from h2c.heroku.jsonshape import KEY_RE, kind_of, load_json, pointer
 from h2c.model import ConfigVar
 from h2c.secret import Secret
 

@@ -1,82 +1,35 @@
-"""Read the dyno formation printed by ``heroku ps:scale`` and know what each dyno size means.
+"""Read the dyno formation printed by ``heroku ps:scale``.
 
 ``heroku ps:scale`` with no arguments prints ``web=2:Standard-2X worker=1:Performance-M``.
+The dyno size tables live in ``h2c.dynos`` and are re-exported here for older importers.
 """
 
 from __future__ import annotations
 
 import re
 
+from h2c.dynos import (  # re-exported
+    DEFAULT_SIZE,
+    DYNO_CPU_MILLICORES,
+    DYNO_MEMORY_MB,
+    KNOWN_SIZES,
+    SIZE_ALIASES,
+    normalize_size,
+)
 from h2c.errors import InputError, Location
 from h2c.model import FormationEntry
 
-DEFAULT_SIZE = "standard-1x"
-
-# Memory per dyno size (Heroku dyno types page; REFERENCE.md "Dyno memory").
-# eco/basic/standard-1x/standard-2x/private-s/shield-s/performance-m/performance-l are from the
-# reference; the rest are estimates from Heroku's published dyno table, good enough for sizing.
-DYNO_MEMORY_MB: dict[str, int] = {
-    "eco": 512,
-    "basic": 512,
-    "standard-1x": 512,
-    "standard-2x": 1024,
-    "performance-m": 2560,
-    "performance-l": 14336,
-    "performance-l-ram": 30720,  # estimate
-    "performance-xl": 63488,  # estimate
-    "performance-2xl": 129024,  # estimate
-    "private-s": 1024,
-    "private-m": 2560,  # estimate: same class as performance-m
-    "private-l": 14336,  # estimate: same class as performance-l
-    "shield-s": 1024,
-    "shield-m": 2560,  # estimate
-    "shield-l": 14336,  # estimate
-}
-
-# CPU per dyno size in Convox millicores. Heroku sells shared CPU "compute units" for
-# eco..standard-2x, so all of these are estimates except the dedicated cores of
-# performance-m (2 cores) and performance-l (8 cores) given in the reference.
-DYNO_CPU_MILLICORES: dict[str, int] = {
-    "eco": 250,  # estimate (Convox's default)
-    "basic": 250,  # estimate
-    "standard-1x": 500,  # estimate
-    "standard-2x": 1000,  # estimate
-    "performance-m": 2000,
-    "performance-l": 8000,
-    "performance-l-ram": 4000,  # estimate
-    "performance-xl": 8000,  # estimate
-    "performance-2xl": 16000,  # estimate
-    "private-s": 1000,  # estimate
-    "private-m": 2000,  # estimate
-    "private-l": 8000,  # estimate
-    "shield-s": 1000,  # estimate
-    "shield-m": 2000,  # estimate
-    "shield-l": 8000,  # estimate
-}
-
-KNOWN_SIZES: tuple[str, ...] = tuple(DYNO_MEMORY_MB)
-
-# Names older app.json files and the legacy CLI use for today's sizes.
-SIZE_ALIASES: dict[str, str] = {
-    "free": "eco",
-    "hobby": "basic",
-    "1x": "standard-1x",
-    "2x": "standard-2x",
-    "px": "performance-l",
-}
+__all__ = [
+    "DEFAULT_SIZE",
+    "DYNO_CPU_MILLICORES",
+    "DYNO_MEMORY_MB",
+    "KNOWN_SIZES",
+    "SIZE_ALIASES",
+    "normalize_size",
+    "parse_formation",
+]
 
 _TOKEN_RE = re.compile(r"^(?P<type>[A-Za-z0-9_-]{1,63})=(?P<qty>\d+)(?::(?P<size>[^\s:]+))?$")
-
-
-def normalize_size(size: str) -> str | None:
-    """The canonical lower-case size, or None when Heroku has no such size.
-
-    >>> normalize_size("Standard-2X"), normalize_size("free"), normalize_size("huge")
-    ('standard-2x', 'eco', None)
-    """
-    lowered = size.strip().lower()
-    lowered = SIZE_ALIASES.get(lowered, lowered)
-    return lowered if lowered in DYNO_MEMORY_MB else None
 
 
 def parse_formation(text: str, *, file: str) -> tuple[FormationEntry, ...]:

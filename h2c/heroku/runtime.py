@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from h2c.errors import InputError, Location
-from h2c.heroku.appjson import expect_object, load_json, shape_error
+from h2c.heroku.jsonshape import expect_object, load_json, shape_error
 from h2c.model import Finding, Runtime, Severity
 
 DEFAULT_VERSION = "3.14"
