@@ -175,6 +175,7 @@ DOCKERIGNORE = (
     ".ruff_cache",
     "*.dump",
     "latest.dump*",
+    ".h2c",  # h2c's record of the files it wrote
 )
 
 

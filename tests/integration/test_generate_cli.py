@@ -1,0 +1,116 @@
+"""`h2c generate` and `h2c inspect` as a user runs them: real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.golden_cases import GOLDEN, GoldenCase, golden_cases
+
+CASES = golden_cases()
+
+
+def h2c(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "h2c.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+@pytest.fixture
+def app_copy(tmp_path: Path, request: pytest.FixtureRequest) -> tuple[GoldenCase, Path]:
+    case: GoldenCase = request.param
+    target = tmp_path / case.name
+    shutil.copytree(case.app_dir, target)
+    return case, target
+
+
+@pytest.mark.parametrize("app_copy", CASES, ids=[c.name for c in CASES], indirect=True)
+def test_generate_writes_goldens_then_nothing_and_check_passes(
+    app_copy: tuple[GoldenCase, Path],
+) -> None:
+    case, app = app_copy
+    first = h2c("generate", str(app), *case.cli_args())
+    assert first.returncode == 0, first.stderr
+    for golden in (GOLDEN / case.name).iterdir():
+        assert (app / golden.name).read_text() == golden.read_text(), golden.name
+    assert oct((app / "convox.env").stat().st_mode & 0o777) == "0o600"
+
+    second = h2c("generate", str(app), *case.cli_args())
+    assert second.returncode == 0, second.stderr
+    assert "create" not in second.stdout and "update" not in second.stdout
+    check = h2c("generate", str(app), *case.cli_args(), "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("app_copy", CASES[:1], ids=[CASES[0].name], indirect=True)
+def test_procfile_edit_is_drift_and_user_edits_survive(app_copy: tuple[GoldenCase, Path]) -> None:
+    case, app = app_copy
+    assert h2c("generate", str(app), *case.cli_args()).returncode == 0
+    with (app / "Procfile").open("a") as procfile:
+        procfile.write("extra: python -c 'import time; time.sleep(1e9)'\n")
+    check = h2c("generate", str(app), *case.cli_args(), "--check")
+    assert check.returncode == 1
+    assert "convox.yml" in check.stdout
+
+    dry = h2c("generate", str(app), *case.cli_args(), "--dry-run")
+    assert dry.returncode == 0
+    assert "+  extra:" in dry.stdout
+    assert "extra" not in (app / "convox.yml").read_text()
+
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + "# my own line\n")
+    kept = h2c("generate", str(app), *case.cli_args())
+    assert kept.returncode == 0
+    assert "# my own line" in dockerfile.read_text()
+    assert "extra:" in (app / "convox.yml").read_text()
+    forced = h2c("generate", str(app), *case.cli_args(), "--force")
+    assert forced.returncode == 0
+    assert "# my own line" not in dockerfile.read_text()
+
+
+def test_bad_input_is_exit_2_with_location_and_no_traceback(tmp_path: Path) -> None:
+    (tmp_path / "Procfile").write_text("web gunicorn app:app\n")
+    (tmp_path / "requirements.txt").write_text("gunicorn==23.0.0\n")
+    result = h2c("generate", str(tmp_path))
+    assert result.returncode == 2
+    assert f"{tmp_path}/Procfile:1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_app_dir_is_bad_input(tmp_path: Path) -> None:
+    result = h2c("inspect", str(tmp_path / "nope"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_inspect_json_describes_the_sample_without_values() -> None:
+    case = next(c for c in CASES if c.name == "django-sample")
+    result = h2c("inspect", str(case.app_dir), *case.cli_args(), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["runtime"]["framework"] == "django"
+    assert [p["service"] for p in report["processes"]] == ["web", None, "worker"]
+    assert report["resources"] == [
+        {"name": "database", "type": "postgres", "version": "17", "env": "DATABASE_URL"}
+    ]
+    assert case.config is not None
+    from h2c.heroku.config import parse_config
+
+    shown = result.stdout + result.stderr
+    leaked = [
+        var.key
+        for var in parse_config(case.config.read_text(), file=str(case.config))
+        if len(var.value.reveal()) >= 6
+        and var.value.reveal() != report["app"]  # HEROKU_APP_NAME is the app's name
+        and var.value.reveal() in shown
+    ]
+    assert not leaked, f"config values of {leaked} appear in inspect's output"
