@@ -1,0 +1,140 @@
+"""The pg_dump / pg_restore adapter: finding the client tools, their versions, running them.
+
+Passwords go to the child through ``PGPASSWORD``, never on the command line (``ps`` shows
+argv), and every line we hand back has postgres URLs masked.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from h2c.db.conn import mask, split_password
+from h2c.errors import EnvironmentMissing
+
+_VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A located client binary and its version, e.g. ``pg_restore`` 15.18."""
+
+    name: str
+    path: str
+    version: str
+
+    @property
+    def major(self) -> int:
+        return int(self.version.split(".")[0])
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a finished tool run left behind (stderr lines already masked)."""
+
+    rc: int
+    stdout: str
+    stderr_lines: tuple[str, ...]
+
+
+def parse_version(text: str) -> str | None:
+    """The version from ``--version`` output.
+
+    >>> parse_version("pg_restore (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)")
+    '15.18'
+    >>> parse_version("pg_dump (PostgreSQL) 17beta1") is None
+    False
+    """
+    match = _VERSION.search(text)
+    if not match:
+        return None
+    return match[1] + (f".{match[2]}" if match[2] else "")
+
+
+def find(name: str) -> Tool:
+    """``H2C_PG_BIN``, then PATH, then the newest ``/usr/lib/postgresql/*/bin``; else exit 3."""
+    candidates: list[str] = []
+    if os.environ.get("H2C_PG_BIN"):
+        candidates.append(str(Path(os.environ["H2C_PG_BIN"]) / name))
+    on_path = shutil.which(name)
+    if on_path:
+        candidates.append(on_path)
+    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: _major_of_dir(p))
+    candidates += [str(Path(d) / name) for d in reversed(dirs)]
+    for path in candidates:
+        if Path(path).is_file():
+            out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+            version = parse_version(out.stdout)
+            if out.returncode == 0 and version:
+                return Tool(name, path, version)
+    raise EnvironmentMissing(f"{name} not found: install the PostgreSQL client (postgresql-client)")
+
+
+def _major_of_dir(path: str) -> int:
+    try:
+        return int(Path(path).parent.name)
+    except ValueError:
+        return 0
+
+
+def _env(dsn: str | None) -> tuple[dict[str, str], str | None]:
+    env = dict(os.environ)
+    if dsn is None:
+        return env, None
+    clean, password = split_password(dsn)
+    if password is not None:
+        env["PGPASSWORD"] = password
+    return env, clean
+
+
+def run(
+    tool: Tool, args: Sequence[str], *, dsn: str | None = None, read_only: bool = False
+) -> CommandResult:
+    """Run a tool to completion; ``dsn`` is passed as ``--dbname`` without its password."""
+    env, clean = _env(dsn)
+    if read_only:
+        env["PGOPTIONS"] = (
+            env.get("PGOPTIONS", "") + " -c default_transaction_read_only=on"
+        ).strip()
+    argv = [tool.path, *args] + ([f"--dbname={clean}"] if clean else [])
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    lines = tuple(mask(line) for line in done.stderr.splitlines())
+    return CommandResult(done.returncode, done.stdout, lines)
+
+
+def stream(
+    tool: Tool, args: Sequence[str], *, dsn: str | None, on_line: Callable[[str], None]
+) -> CommandResult:
+    """Run a tool, handing each (masked) stderr line to ``on_line`` as it arrives."""
+    env, clean = _env(dsn)
+    argv = [tool.path, *args] + ([f"--dbname={clean}"] if clean else [])
+    lines: list[str] = []
+    with subprocess.Popen(
+        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, bufsize=1
+    ) as proc:
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            line = mask(raw.rstrip("\n"))
+            lines.append(line)
+            on_line(line)
+        rc = proc.wait()
+    return CommandResult(rc, "", tuple(lines))
+
+
+def output_lines(tool: Tool, args: Sequence[str], on_line: Callable[[str], None]) -> CommandResult:
+    """Run a tool that needs no database, streaming its stdout line by line (never held whole)."""
+    with subprocess.Popen(
+        [tool.path, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        for line in proc.stdout:
+            on_line(line.rstrip("\n"))
+        err = proc.stderr.read()
+        rc = proc.wait()
+    return CommandResult(rc, "", tuple(mask(x) for x in err.splitlines()))
