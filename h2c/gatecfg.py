@@ -99,8 +99,14 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
     lines += [
         "",
         "[env]",
-        "# Keys the env-parity check skips entirely.",
-        "ignore = []",
+        "# Keys the env-parity check skips entirely, each with its reason, e.g.",
+        '#   { key = "PAPERTRAIL_API_TOKEN", reason = "logs go to CloudWatch on Convox" },',
+        "ignore = [",
+        *[
+            f"  # {{ key = {toml_string(k)}, reason = \"\" }},"
+            for k in plan.decision_keys
+        ],
+        "]",
         "# Keys whose value is expected to differ from Heroku's, and why.",
         "expect_changed = [",
         *[f"  {{ key = {toml_string(k)}, reason = {toml_string(r)} }}," for k, r in expected],
@@ -126,6 +132,14 @@ def load_gate_config(text: str, *, file: str) -> GateConfig:
             Location(file, int(m[1]) if m else None), f"not valid TOML: {exc}"
         ) from None
     reader = _Reader(text, file, doc)
+    ignore = []
+    for i, item in enumerate(reader.get("env", "ignore", list, [])):
+        if isinstance(item, dict) and isinstance(item.get("key"), str):
+            ignore.append(item["key"])
+        elif isinstance(item, str):
+            ignore.append(item)  # envsources rejects it with exit 2: an exception needs a reason
+        else:
+            reader.fail("env", "ignore", f"entry {i} must be {{ key = ..., reason = ... }}")
     changed = []
     for i, item in enumerate(reader.get("env", "expect_changed", list, [])):
         if not isinstance(item, dict) or not isinstance(item.get("key"), str):
@@ -140,7 +154,7 @@ def load_gate_config(text: str, *, file: str) -> GateConfig:
         settle_seconds=float(reader.get("web", "settle_seconds", (int, float), SETTLE_SECONDS)),
         migration_status=reader.get("database", "migration_status", str, None),
         release=reader.get("database", "release", str, None),
-        env_ignore=tuple(reader.strings("env", "ignore", [])),
+        env_ignore=tuple(ignore),
         expect_changed=tuple(changed),
     )
 

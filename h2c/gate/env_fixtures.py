@@ -1,0 +1,89 @@
+"""Gate fixtures for env parity: per-key verdicts, and the env the running web process sees.
+
+``checks/test_env_parity.py`` imports these fixtures and calls ``parametrize_env_keys`` from
+its own ``pytest_generate_tests``, so nothing in ``h2c.plugin`` has to change. Values stay
+``Secret``: the running process's environ travels as hex from ``od`` to Python, is compared by
+digest here, and is never printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from h2c.envparity import ENVIRON_ARGS, KeyVerdict, environ_from_hex
+from h2c.envsources import EnvSides, sides_from
+from h2c.errors import H2cError, VerificationFailed
+from h2c.gate.target import GateApp, load_target
+from h2c.secret import Secret
+
+KEYS = pytest.StashKey[list[str]]()
+UNKNOWN = "?"
+
+
+def env_sides(app: GateApp) -> EnvSides:
+    """Both sides of the app under test: its Heroku export vs. convox.env and convox.yml."""
+    toml = app.dir / "h2c.toml"
+    return sides_from(
+        app.config,
+        app.app_env,
+        app.convox,
+        app.spec,
+        toml_text=toml.read_text(encoding="utf-8") if toml.is_file() else None,
+        toml_file=str(toml),
+    )
+
+
+def _keys(config: pytest.Config) -> list[str]:
+    """The keys to check, computed once at collection; ``?`` when the app cannot be read."""
+    if KEYS not in config.stash:
+        option = config.option
+        keys = [UNKNOWN]
+        if getattr(option, "h2c_app", None):
+            try:
+                app = load_target(
+                    Path(option.h2c_app).resolve(),
+                    config=_path(option.h2c_config),
+                    addons=_path(option.h2c_addons),
+                    formation=_path(option.h2c_formation),
+                )
+                keys = [v.key for v in env_sides(app).diff()] or []
+            except H2cError:
+                pass  # the fixture reports the real reason, by name
+        config.stash[KEYS] = keys
+    return config.stash[KEYS]
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value).resolve() if value else None
+
+
+def parametrize_env_keys(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``gate_env_key`` with every key, ids = key names."""
+    if "gate_env_key" in metafunc.fixturenames:
+        keys = _keys(metafunc.config)
+        if keys:
+            metafunc.parametrize("gate_env_key", keys, ids=keys)
+        else:
+            metafunc.parametrize(
+                "gate_env_key", [pytest.param(None, marks=pytest.mark.h2c_nothing_to_check)]
+            )
+
+
+@pytest.fixture(scope="session")
+def gate_env_verdicts(gate_app: GateApp) -> dict[str, KeyVerdict]:
+    """Key -> verdict of the Heroku vs Convox env diff (bad h2c.toml: InputError, exit 2)."""
+    return {v.key: v for v in env_sides(gate_app).diff()}
+
+
+def read_process_env(container: Any) -> dict[str, Secret]:
+    """The environment of PID 1 in a running container, as Secrets (never printed)."""
+    rc, text = container.exec(ENVIRON_ARGS)
+    if rc != 0:
+        raise VerificationFailed(f"could not read /proc/1/environ in the container (exit {rc})")
+    try:
+        return environ_from_hex(text if isinstance(text, str) else text.decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        raise VerificationFailed("unexpected output from od reading /proc/1/environ") from None
