@@ -1,0 +1,30 @@
+"""Engine fixtures for integration tests (only these): ``engine``, a session-wide connection.
+
+``engine`` skips the test when no Docker engine answers, unless ``H2C_REQUIRE_ENGINE=1``, which
+turns a missing engine into a failure (CI). Everything the session created is removed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from h2c.errors import EnvironmentMissing
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[object]:
+    """A connected ``h2c.engine.Engine`` whose session is cleaned up after the tests."""
+    from h2c.engine import Engine
+
+    try:
+        connected = Engine.connect()
+    except EnvironmentMissing as missing:
+        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
+    with connected:
+        yield connected
+    connected.close()

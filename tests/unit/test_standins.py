@@ -1,0 +1,142 @@
+"""The stand-in catalog and its messages, without Docker."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from h2c import standins
+from h2c.standins import CATALOG, StandIn
+
+
+def test_catalog_names_the_official_images_with_their_debian_suite() -> None:
+    assert {(s.name, s.suite, s.kind, s.version) for s in CATALOG.values()} == {
+        ("python:3.11-slim", "bookworm", "python", "3.11"),
+        ("python:3.13-slim", "trixie", "python", "3.13"),
+        ("postgres:15", "bookworm", "postgres", "15"),
+        ("postgres:17", "trixie", "postgres", "17"),
+    }
+    assert all(key == s.name for key, s in CATALOG.items())
+
+
+def test_standin_is_frozen() -> None:
+    with pytest.raises(AttributeError):
+        CATALOG["postgres:15"].version = "16"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("python:3.11-slim", "python:3.11-slim"),
+        ("docker.io/library/postgres:17", "postgres:17"),
+        ("library/postgres:15", "postgres:15"),
+        ("redis", "redis:latest"),
+        ("ghcr.io/acme/app:1", "ghcr.io/acme/app:1"),
+        ("localhost:5000/app", "localhost:5000/app:latest"),
+    ],
+)
+def test_canonical(given: str, expected: str) -> None:
+    assert standins.canonical(given) == expected
+
+
+def test_missing_image_message_names_image_and_every_standin() -> None:
+    message = standins.missing_image_message("node:20-slim")
+    assert message.startswith("image node:20-slim is not available: no registry can be reached")
+    assert message.endswith(
+        "stand-ins provide only: postgres:15, postgres:17, python:3.11-slim, python:3.13-slim"
+    )
+
+
+def test_ensure_rejects_names_outside_the_catalog_before_touching_docker() -> None:
+    with pytest.raises(KeyError, match=re.escape("image python:3.12-slim is not available")):
+        standins.ensure(["python:3.12-slim"])
+
+
+def test_main_usage_and_unknown_name_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert standins.main(["frobnicate"]) == 2
+    assert standins.main(["ensure", "node:20"]) == 2
+    err = capsys.readouterr().err
+    assert "standins: usage:" in err
+    assert "standins: image node:20 is not available" in err
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_packages_match_kind_and_version(name: str) -> None:
+    standin = CATALOG[name]
+    packages = standins.packages_for(standin)
+    if standin.kind == "python":
+        assert {"python3", "python3-venv", "python3-pip"} <= set(packages)
+    else:
+        assert f"postgresql-{standin.version}" in packages
+
+
+def test_python_dockerfile_has_the_official_interface() -> None:
+    text = standins.dockerfile_for(CATALOG["python:3.13-slim"], "3.13.5", "rootfs:x")
+    assert text.startswith("FROM rootfs:x\n")
+    assert "PYTHON_VERSION=3.13.5" in text and "LANG=C.UTF-8" in text
+    assert "PATH=/usr/local/sbin:/usr/local/bin:" in text
+    for key in standins.CA_ENV:
+        assert f"{key}=/etc/ssl/certs/ca-certificates.crt" in text
+    assert text.rstrip().endswith('CMD ["python3"]')
+    assert "ENTRYPOINT" not in text
+
+
+def test_postgres_dockerfile_has_the_official_interface() -> None:
+    text = standins.dockerfile_for(CATALOG["postgres:17"], "17.6", "rootfs:y")
+    for line in (
+        'ENTRYPOINT ["docker-entrypoint.sh"]',
+        'CMD ["postgres"]',
+        "STOPSIGNAL SIGINT",
+        "EXPOSE 5432",
+        "VOLUME /var/lib/postgresql/data",
+    ):
+        assert line in text.splitlines()
+    assert ":/usr/lib/postgresql/17/bin" in text
+    assert "PGDATA=/var/lib/postgresql/data" in text and "PG_MAJOR=17" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "output", "expected"),
+    [
+        ("python", "Python 3.11.2\n", "3.11.2"),
+        ("postgres", "postgres (PostgreSQL) 17.6 (Debian 17.6-0+deb13u1)\n", "17.6"),
+    ],
+)
+def test_parse_full_version(kind: str, output: str, expected: str) -> None:
+    assert standins.parse_full_version(kind, output) == expected
+
+
+def test_parse_full_version_refuses_garbage() -> None:
+    with pytest.raises(RuntimeError, match="cannot read the python version"):
+        standins.parse_full_version("python", "command not found")
+
+
+def test_sources_list_covers_updates_and_security() -> None:
+    lines = standins.sources_list("trixie").splitlines()
+    assert lines == [
+        "deb http://deb.debian.org/debian trixie main",
+        "deb http://deb.debian.org/debian trixie-updates main",
+        "deb http://deb.debian.org/debian-security trixie-security main",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_postgres_entrypoint_is_valid_bash() -> None:
+    done = subprocess.run(
+        ["bash", "-n"], input=standins.POSTGRES_ENTRYPOINT, text=True, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_entrypoint_refuses_an_uninitialised_db_without_password() -> None:
+    text = standins.POSTGRES_ENTRYPOINT
+    assert "POSTGRES_HOST_AUTH_METHOD:-}\" != 'trust'" in text
+    assert "exit 1" in text
+
+
+def test_provided_images_is_sorted_catalog() -> None:
+    assert standins.provided_images() == sorted(CATALOG)
+    assert all(isinstance(s, StandIn) for s in CATALOG.values())
