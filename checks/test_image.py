@@ -1,0 +1,124 @@
+"""The image: it builds, runs as a non-root user, holds no secret, and has what it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from h2c.gate import leaks, probes
+from h2c.gate.asserts import assert_empty, fail
+from h2c.gate.fixtures import BuildOutcome
+from h2c.gate.settings import GateSettings
+from h2c.gate.target import GateApp
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def image_info(gate_engine: Any, gate_image: str) -> Any:
+    return gate_engine.image_info(gate_image)
+
+
+@pytest.fixture(scope="module")
+def shell_host(gate_shell: Any) -> Any:
+    """pytest-testinfra's docker backend on an idle container of the image."""
+    import testinfra
+
+    return testinfra.get_host(f"docker://{gate_shell.id}")
+
+
+def test_builds(
+    gate_build: BuildOutcome,
+    gate_redact: Callable[[str], str],
+    request: pytest.FixtureRequest,
+) -> None:
+    request.node.user_properties.append(("build", f"{gate_build.seconds:.0f}s"))
+    if gate_build.tag is None:
+        fail(
+            f"the image did not build; failing step: {gate_build.step}\n"
+            f"log tail ({gate_build.log_file}):\n{gate_redact(gate_build.log_tail)}"
+        )
+
+
+def test_runs_as_non_root(image_info: Any) -> None:
+    user = str(image_info.user or "").strip()
+    if user.split(":")[0] in ("", "root", "0"):
+        fail(f"the image runs as root (Config.User={user!r}); add a USER line to the Dockerfile")
+
+
+def test_exposes_web_port(image_info: Any, gate_config: GateSettings) -> None:
+    exposed = sorted(int(str(p).split("/")[0]) for p in image_info.exposed_ports or ())
+    if gate_config.port not in exposed:
+        fail(f"the image exposes {exposed or 'no port'}; convox.yml says {gate_config.port}")
+
+
+def test_cmd_runs_web(image_info: Any, gate_app: GateApp, gate_config: GateSettings) -> None:
+    cmd = list(image_info.entrypoint or []) + list(image_info.cmd or [])
+    if not cmd:
+        fail("the image has no CMD: `docker run` of it would start nothing")
+    expected = (gate_app.services.get(gate_config.web) or {}).get("command")
+    if expected and probes.entry_point(cmd) != probes.entry_point(expected):
+        fail(
+            f"the image CMD starts {probes.entry_point(cmd)!r}, "
+            f"convox.yml {gate_config.web} starts {probes.entry_point(expected)!r}"
+        )
+
+
+def test_no_env_file_in_image(gate_shell: Any, gate_app: GateApp) -> None:
+    workdir = probes.dockerfile_workdir(gate_app.dockerfile)
+    found = []
+    for name in (".env", "convox.env"):
+        path = f"{workdir.rstrip('/')}/{name}"
+        rc, _ = gate_shell.exec(["test", "-e", path])
+        if rc == 0:
+            found.append(path)
+    assert_empty(found, "the image holds env files (add them to .dockerignore):")
+
+
+def test_no_config_value_in_metadata(image_info: Any, gate_app: GateApp, shell_host: Any) -> None:
+    needles = leaks.secret_needles({**gate_app.config, **gate_app.app_env})
+    history = "\n".join(str(h) for h in image_info.history or ())
+    env_text = shell_host.run("env").stdout
+    found = leaks.text_leaks({"image history": history, "image ENV": env_text}, needles)
+    assert_empty(found, "config values are baked into the image (keys shown, values hidden):")
+
+
+def test_no_config_value_in_files(gate_engine: Any, gate_image: str, gate_app: GateApp) -> None:
+    from h2c.gate.fixtures import _wait_exit
+
+    needles = leaks.secret_needles({**gate_app.config, **gate_app.app_env})
+    if not needles:
+        return
+    workdir = probes.dockerfile_workdir(gate_app.dockerfile)
+    scanner = gate_engine.run(
+        gate_image,
+        command=leaks.scan_args([workdir]),
+        env={"H2C_NEEDLES": leaks.needle_payload(needles)},
+    )
+    if not _wait_exit(scanner, 120):
+        fail("the file scan did not finish within 120 s")
+    found = [f"{key} in {path}" for path, key in leaks.parse_scan(scanner.logs(), list(needles))]
+    assert_empty(found, "config values are in the image's files (keys shown, values hidden):")
+
+
+def test_dependencies_consistent(shell_host: Any) -> None:
+    result = shell_host.run("python -m pip check")
+    if result.rc != 0:
+        fail(f"`pip check` in the image failed (rc {result.rc}):\n{result.stdout}{result.stderr}")
+
+
+def test_entry_point_resolves(gate_app: GateApp, gate_process: str, shell_host: Any) -> None:
+    service = gate_app.services.get(probes.service_name(gate_process)) or {}
+    command = service.get("command") or gate_app.processes.get(gate_process, "")
+    program = probes.entry_point(command)
+    args = " ".join(probes.shell_quote(a) for a in probes.resolve_args(program))
+    if not program or shell_host.run(args).rc != 0:
+        fail(f"{gate_process}: {program!r} is not on the image's PATH (installed dependencies?)")
+
+
+def test_image_size(image_info: Any, request: pytest.FixtureRequest) -> None:
+    size = int(image_info.size_bytes)
+    request.node.user_properties.append(("size", f"{size / 1e6:.0f} MB"))
+    assert size > 0, "the image reports no size"

@@ -1,0 +1,95 @@
+"""The running app: release, health, reachability, processes that stay up and stop on SIGTERM.
+
+The SIGTERM checks stop the containers, so they come last in this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from h2c.gate import probes
+from h2c.gate.asserts import assert_http, container_tail, fail
+from h2c.gate.fixtures import GRACE_S, ReleaseOutcome, Running, listeners
+from h2c.gate.settings import GateSettings
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def running(gate_web: Running, gate_processes: dict[str, Running]) -> dict[str, Running]:
+    """Every started process by Procfile name (web included)."""
+    return {"web" if gate_web.service == "web" else gate_web.service: gate_web, **gate_processes}
+
+
+def test_release_succeeds(
+    gate_release_name: str, gate_release: ReleaseOutcome | None, gate_redact: Any
+) -> None:
+    assert gate_release is not None, "release is in the Procfile but was not run"
+    if gate_release.exit_code is None:
+        fail(f"{gate_release_name} did not finish in time:\n{gate_redact(gate_release.log_tail)}")
+    if gate_release.exit_code != 0:
+        fail(
+            f"{gate_release_name} exited {gate_release.exit_code} against the target database:\n"
+            f"{gate_redact(gate_release.log_tail)}"
+        )
+
+
+def test_web_health(gate_web: Running, gate_config: GateSettings, gate_redact: Any) -> None:
+    path = gate_config.health_path
+    result = probes.http_probe(f"{gate_web.base_url}{path}")
+    if not result.ok and gate_web.startup_error:
+        fail(
+            f"web never became ready on {path} through the mapped port "
+            f"({gate_web.startup_error})" + container_tail(gate_web.container, gate_redact)
+        )
+    assert_http(result, path, want_2xx=True, container=gate_web.container, redact=gate_redact)
+
+
+def test_web_reachable_from_outside(gate_web: Running, gate_config: GateSettings) -> None:
+    port = gate_config.port or 0
+    outside = probes.http_probe(f"{gate_web.base_url}{gate_config.health_path}")
+    if outside.status is not None:
+        return
+    if str(gate_web.container.status()) != "running":
+        fail(f"web is not running ({gate_web.startup_error}); see test_web_health")
+    verdict = probes.listen_verdict(listeners(gate_web.container), port)
+    fail(verdict or f"no answer through the mapped port, though something listens on {port}")
+
+
+def test_smoke_path(gate_web: Running, gate_smoke_path: str, gate_redact: Any) -> None:
+    result = probes.http_probe(f"{gate_web.base_url}{gate_smoke_path}")
+    assert_http(
+        result, gate_smoke_path, want_2xx=False, container=gate_web.container, redact=gate_redact
+    )
+
+
+def test_process_stays_up(
+    running: dict[str, Running], gate_process: str, gate_config: GateSettings, gate_redact: Any
+) -> None:
+    started = running.get(gate_process)
+    if started is None:
+        fail(f"{gate_process} was not started: no convox.yml service for it")
+    status = str(started.container.status())
+    if status != "running":
+        code = started.container.exit_code()
+        fail(
+            f"{gate_process} is {status} (exit code {code}) "
+            f"{gate_config.settle_seconds:g} s after it started"
+            + container_tail(started.container, gate_redact)
+        )
+
+
+def test_stops_on_sigterm(running: dict[str, Running], gate_process: str) -> None:
+    started = running.get(gate_process)
+    if started is None:
+        fail(f"{gate_process} was not started: no convox.yml service for it")
+    if str(started.container.status()) != "running":
+        pytest.skip(f"{gate_process} had already exited")
+    _, code = started.container.stop(GRACE_S)
+    if probes.was_killed(code):
+        fail(
+            f"{gate_process} ignored SIGTERM: still running after {GRACE_S} s "
+            f"(Convox's termination grace), then killed (exit code {code})"
+        )

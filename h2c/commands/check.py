@@ -1,0 +1,84 @@
+"""``h2c check APP_DIR``: run the gate on an app's generated artifacts and print the verdict.
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad input (no artifacts, bad
+h2c.toml), 3 the machine lacks something (Docker engine, a base or resource image).
+Arguments h2c does not know go to pytest unchanged (``h2c check APP --settle 2 -k image``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from h2c import output
+from h2c.commands._inputs import add_app_arguments
+
+
+def _add_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--junit-xml", type=Path, help="also write a JUnit XML report")
+    parser.add_argument("--keep", action="store_true", help="keep containers for debugging")
+    parser.add_argument("--settle", type=float, help="seconds each process must stay up")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check", help="run the gate: build, run and probe the generated artifacts"
+    )
+    add_app_arguments(parser)
+    _add_options(parser)
+    parser.add_argument(
+        "pytest_args", nargs=argparse.REMAINDER, metavar="PYTEST_ARGS", help="passed on to pytest"
+    )
+    parser.set_defaults(func=run)
+
+
+def split_rest(args: argparse.Namespace) -> list[str]:
+    """Options given after APP_DIR land in the remainder: take back ours, pass the rest on.
+
+    >>> ns = argparse.Namespace(config=None, addons=None, formation=None, junit_xml=None,
+    ...                         keep=False, settle=None,
+    ...                         pytest_args=["--settle", "4", "-k", "image", "--", "-x"])
+    >>> split_rest(ns), ns.settle
+    (['-k', 'image', '-x'], 4.0)
+    """
+    again = argparse.ArgumentParser(add_help=False)
+    for flag in ("--config", "--addons", "--formation"):
+        again.add_argument(flag, type=Path, default=getattr(args, flag[2:]))
+    _add_options(again)
+    again.set_defaults(junit_xml=args.junit_xml, keep=args.keep, settle=args.settle)
+    known, rest = again.parse_known_args([a for a in args.pytest_args if a != "--"])
+    for key, value in vars(known).items():
+        setattr(args, key, value)
+    return rest
+
+
+def run(args: argparse.Namespace) -> int:
+    from h2c.gate.runner import run_gate
+    from h2c.gate.summary import render
+    from h2c.gate.target import load_target
+
+    app_dir = args.app_dir.resolve()
+    load_target(app_dir)  # bad input (no folder, never generated) stops here with exit 2
+    extra = split_rest(args)
+    result = run_gate(
+        app_dir,
+        config=_abs(args.config),
+        addons=_abs(args.addons),
+        formation=_abs(args.formation),
+        junit_xml=_abs(args.junit_xml),
+        keep=args.keep,
+        settle=args.settle,
+        extra=extra,
+    )
+    width = max(shutil.get_terminal_size((160, 24)).columns, 120)
+    output.raw(render(result.records, title=f"h2c gate: {app_dir}", width=width))
+    failed = sum(r.result in ("failed", "error") for r in result.records)
+    total = len(result.records)
+    verdict = "PASS" if result.exit_code == 0 else f"FAIL ({failed} of {total} checks)"
+    output.info(f"h2c check: {verdict} (exit {result.exit_code})")
+    return result.exit_code
+
+
+def _abs(path: Path | None) -> Path | None:
+    return path.resolve() if path is not None else None

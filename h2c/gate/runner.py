@@ -1,0 +1,99 @@
+"""Run the gate (``pytest --pyargs checks``) in a subprocess of this interpreter.
+
+A subprocess keeps the gate's imports, fixtures and Docker state out of the CLI process, and
+its pytest exit code plus the JSON summary decide h2c's exit code (``gate_exit_code``).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from h2c.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_FAILED, EXIT_OK
+from h2c.gate.summary import Record, read_json
+
+FAILED = frozenset({"failed", "error"})
+
+
+@dataclass(frozen=True)
+class GateRun:
+    pytest_rc: int
+    records: list[Record]
+    exit_code: int
+
+
+def gate_exit_code(pytest_rc: int, records: Sequence[Record]) -> int:
+    """h2c's exit code: 0 pass, 1 a check failed, 2 bad input, 3 the environment lacks something.
+
+    >>> gate_exit_code(0, [Record("c", "-")])
+    0
+    >>> gate_exit_code(1, [Record("c", "-", "error", kind="environment")])
+    3
+    >>> broken = Record("a", "-", "failed")
+    >>> gate_exit_code(1, [broken, Record("b", "-", "error", kind="environment")])
+    1
+    >>> gate_exit_code(4, [])
+    2
+    """
+    failed = [r for r in records if r.result in FAILED]
+    if pytest_rc == 0 and not failed:
+        return EXIT_OK if records else EXIT_BAD_INPUT
+    if pytest_rc in (4, 5):  # usage error, nothing collected
+        return EXIT_BAD_INPUT
+    kinds = {r.kind for r in failed}
+    if "check" in kinds or not kinds:
+        return EXIT_FAILED
+    return EXIT_ENVIRONMENT if "environment" in kinds else EXIT_BAD_INPUT
+
+
+def _plugin_args() -> list[str]:
+    """``-p h2c.plugin`` only when the ``pytest11`` entry point does not load it already."""
+    for entry in importlib.metadata.entry_points(group="pytest11"):
+        if entry.value == "h2c.plugin":
+            return []
+    return ["-p", "h2c.plugin"]
+
+
+def pytest_args(
+    app_dir: Path,
+    *,
+    summary: Path,
+    config: Path | None = None,
+    addons: Path | None = None,
+    formation: Path | None = None,
+    junit_xml: Path | None = None,
+    keep: bool = False,
+    settle: float | None = None,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The pytest command line for one gate run (without the interpreter)."""
+    args = ["--pyargs", "checks", *_plugin_args(), "--h2c-app", str(app_dir)]
+    for flag, value in (
+        ("--h2c-config", config),
+        ("--h2c-addons", addons),
+        ("--h2c-formation", formation),
+        ("--junit-xml", junit_xml),
+        ("--h2c-settle", settle),
+    ):
+        if value is not None:
+            args += [flag, str(value)]
+    if keep:
+        args.append("--h2c-keep")
+    return [*args, "--h2c-summary", str(summary), "-p", "no:cacheprovider", *extra]
+
+
+def run_gate(app_dir: Path, **options: object) -> GateRun:
+    """Run the checks on one app; pytest's output streams to this process's terminal."""
+    with tempfile.TemporaryDirectory(prefix="h2c-check-") as scratch:
+        summary = Path(scratch) / "summary.json"
+        args = pytest_args(app_dir, summary=summary, **options)  # type: ignore[arg-type]
+        env = dict(os.environ, H2C_REQUIRE_ENGINE="1")
+        done = subprocess.run([sys.executable, "-m", "pytest", *args], env=env, check=False)
+        records = read_json(summary) if summary.exists() else []
+    return GateRun(done.returncode, records, gate_exit_code(done.returncode, records))

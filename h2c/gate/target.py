@@ -1,0 +1,226 @@
+"""The app the gate checks: its folder, its Procfile and the generated artifacts, as values.
+
+The gate tests the artifacts as they are on disk (hand edits included), so it reads
+convox.yml and the compose file itself instead of re-planning from the model. Reading files
+happens here; the env assembly below is pure.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from h2c.errors import InputError, Location
+from h2c.gate.probes import RELEASE, convox_port
+from h2c.model import AppSpec
+from h2c.secret import Secret
+
+ARTIFACTS = (
+    "Dockerfile",
+    ".dockerignore",
+    "convox.yml",
+    "docker-compose.yml",
+    "convox.env",
+    "h2c.toml",
+    "MIGRATION.md",
+)
+REQUIRED = ("Dockerfile", "convox.yml")
+
+
+@dataclass(frozen=True)
+class GateApp:
+    """One app folder with its generated artifacts, read once per gate session."""
+
+    dir: Path
+    processes: dict[str, str]  # Procfile type -> command, in file order
+    dockerfile: str
+    convox: dict[str, Any]
+    compose: dict[str, Any] | None
+    app_env: dict[str, Secret]  # convox.env
+    config: dict[str, Secret]  # the Heroku config export, when given
+    present: frozenset[str]
+    spec: AppSpec | None = field(default=None, compare=False)
+
+    @property
+    def services(self) -> dict[str, dict[str, Any]]:
+        return dict(self.convox.get("services") or {})
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return dict(self.convox.get("resources") or {})
+
+    @property
+    def web(self) -> str:
+        """The routed service: ``web`` if it has a port, else the first service with one."""
+        services = self.services
+        if convox_port(services.get("web") or {}) is not None:
+            return "web"
+        return next((n for n, s in services.items() if convox_port(s or {}) is not None), "web")
+
+    @property
+    def release(self) -> str | None:
+        return self.processes.get(RELEASE)
+
+
+def procfile_processes(app_dir: Path) -> dict[str, str]:
+    """Procfile types and commands; an empty dict when the Procfile is missing or unreadable."""
+    from h2c.heroku.procfile import parse_procfile
+
+    try:
+        processes, _ = parse_procfile((app_dir / "Procfile").read_text(encoding="utf-8"))
+    except (OSError, InputError, UnicodeDecodeError):
+        return {}
+    return {p.name: p.command for p in processes}
+
+
+def parse_env_file(text: str) -> dict[str, Secret]:
+    """``KEY=VALUE`` lines split at the first ``=`` (as ``convox env set`` reads stdin).
+
+    >>> sorted(parse_env_file("A=1\\n# c\\n\\nB=x=y\\n").items())
+    [('A', Secret('********')), ('B', Secret('********'))]
+    """
+    env = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        env[key.strip()] = Secret(value)
+    return env
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(Location(str(path), line), "not valid YAML") from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), "expected a mapping at the top level")
+    return data
+
+
+def load_target(
+    app_dir: Path,
+    *,
+    config: Path | None = None,
+    addons: Path | None = None,
+    formation: Path | None = None,
+) -> GateApp:
+    """Read the app and its artifacts; InputError when the artifacts were never generated."""
+    if not app_dir.is_dir():
+        raise InputError(str(app_dir), "no such app folder")
+    present = frozenset(name for name in ARTIFACTS if (app_dir / name).is_file())
+    missing = [name for name in REQUIRED if name not in present]
+    if missing:
+        raise InputError(
+            str(app_dir),
+            f"missing {', '.join(missing)}: run `h2c generate {app_dir}` first",
+        )
+    spec = _load_spec(app_dir, config, addons, formation)
+    processes = {p.name: p.command for p in spec.processes} if spec else procfile_processes(app_dir)
+    env_file = app_dir / "convox.env"
+    return GateApp(
+        dir=app_dir,
+        processes=processes,
+        dockerfile=(app_dir / "Dockerfile").read_text(encoding="utf-8"),
+        convox=_yaml(app_dir / "convox.yml"),
+        compose=_yaml(app_dir / "docker-compose.yml") if "docker-compose.yml" in present else None,
+        app_env=parse_env_file(env_file.read_text(encoding="utf-8")) if env_file.is_file() else {},
+        config={c.key: c.value for c in spec.config} if spec else {},
+        present=present,
+        spec=spec,
+    )
+
+
+def _load_spec(
+    app_dir: Path, config: Path | None, addons: Path | None, formation: Path | None
+) -> AppSpec | None:
+    try:
+        from h2c.heroku.app import load_app
+    except ImportError:  # the reader is not there yet: the Procfile alone will do
+        return None
+    return load_app(app_dir, config=config, addons=addons, formation=formation)
+
+
+# --- env each container gets (pure) -----------------------------------------------------
+
+
+def env_prefix(resource: str) -> str:
+    """``my-db`` -> ``MY_DB``: the prefix of a resource's env vars."""
+    return re.sub(r"[^A-Z0-9]", "_", resource.upper())
+
+
+@dataclass(frozen=True)
+class Database:
+    """Credentials of a resource container the gate started (values stay Secrets)."""
+
+    resource: str
+    scheme: str
+    host: str
+    port: int
+    user: str
+    password: Secret
+    name: str
+
+    @classmethod
+    def new(cls, resource: str, scheme: str, port: int) -> Database:
+        return cls(resource, scheme, resource, port, "app", Secret(secrets.token_hex(16)), "app")
+
+    def env(self) -> dict[str, Secret]:
+        """What Convox gives a linked service: ``<NAME>_URL`` and its parts."""
+        prefix = env_prefix(self.resource)
+        url = (
+            f"{self.scheme}://{self.user}:{self.password.reveal()}@{self.host}:{self.port}"
+            f"/{self.name}"
+        )
+        return {
+            f"{prefix}_URL": Secret(url),
+            f"{prefix}_USER": Secret(self.user),
+            f"{prefix}_PASS": self.password,
+            f"{prefix}_HOST": Secret(self.host),
+            f"{prefix}_PORT": Secret(str(self.port)),
+            f"{prefix}_NAME": Secret(self.name),
+        }
+
+
+def service_env(
+    service: Mapping[str, Any],
+    top_environment: Sequence[str],
+    app_env: Mapping[str, Secret],
+    linked: Sequence[Database],
+    port: int | None,
+) -> dict[str, Secret]:
+    """The env Convox would give one service: resource vars, then declared app env, then PORT.
+
+    A key declared as ``KEY=default`` takes its default when the app env lacks it; app env set
+    by the user overrides resource vars (as on Convox: a copied DATABASE_URL wins).
+
+    >>> env = service_env({"environment": ["A", "B=2"]}, [], {"A": Secret("1"), "C": Secret("3")},
+    ...                   [], 8000)
+    >>> sorted(env), env["PORT"].reveal()
+    (['A', 'B', 'PORT'], '8000')
+    """
+    env: dict[str, Secret] = {}
+    for database in linked:
+        env.update(database.env())
+    declared = [str(item) for item in (*top_environment, *(service.get("environment") or []))]
+    if not declared or "*" in declared:
+        env.update(app_env)
+    for item in declared:
+        key, has_default, default = item.partition("=")
+        if key == "*":
+            continue
+        if key in app_env:
+            env[key] = app_env[key]
+        elif has_default:
+            env[key] = Secret(default)
+    if port is not None:
+        env["PORT"] = Secret(str(port))
+    return env
