@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from h2c.envrules import EnvKind, classify
 from h2c.secret import Secret
 
 SENSITIVE_KEY = re.compile(r"SECRET|KEY|TOKEN|PASS|PWD|URL|DSN|CREDENTIAL|AUTH|PRIVATE|SALT")
@@ -25,12 +26,15 @@ def secret_needles(values: Mapping[str, Secret], *, min_length: int = 8) -> dict
     that names a secret, or a long value mixing letters and digits, does not.
 
     >>> values = {"SECRET_KEY": Secret("x" * 20), "DEBUG": Secret("False"),
+    ...           "HEROKU_APP_NAME": Secret("shop-2024-production"),
     ...           "SETTINGS": Secret("app.settings"), "T": Secret("a1b2c3d4e5f6g7h8")}
     >>> sorted(secret_needles(values))
     ['SECRET_KEY', 'T']
     """
     chosen = {}
     for key, value in values.items():
+        if classify(key) is EnvKind.PLATFORM:  # HEROKU_APP_NAME, DYNO...: set by Heroku, public
+            continue
         text = value.reveal()
         if len(text) < min_length or text.lower() in ("true", "false"):
             continue
