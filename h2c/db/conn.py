@@ -77,11 +77,11 @@ def connect(dsn: str, *, readonly: bool) -> psycopg2.extensions.connection:
         conn = psycopg2.connect(dsn, application_name="h2c")
     except psycopg2.OperationalError as error:
         raise InputError(mask(dsn), f"cannot connect: {mask(str(error)).strip()}") from None
-    conn.set_session(readonly=readonly, autocommit=False)
+    conn.autocommit = True  # the settings in one round trip, no BEGIN/COMMIT around them
     with conn.cursor() as cur:
-        for name, value in SESSION_SETTINGS.items():
-            cur.execute("SELECT set_config(%s, %s, false)", (name, value))
-    conn.commit()
+        calls = ", ".join(["set_config(%s, %s, false)"] * len(SESSION_SETTINGS))
+        cur.execute(f"SELECT {calls}", [x for item in SESSION_SETTINGS.items() for x in item])
+    conn.set_session(readonly=readonly, autocommit=False)
     return conn
 
 

@@ -66,12 +66,20 @@ class SchemaDifference:
 
 def read_snapshot(dsn: str, *, readonly: bool) -> Snapshot:
     """Every schema object of one database, keyed by (kind, qualified name)."""
+    with session(dsn, readonly=readonly) as conn:
+        return read_from(conn)
+
+
+def read_from(conn) -> Snapshot:  # type: ignore[no-untyped-def]
+    """``read_snapshot`` on an open connection (one round trip for all kinds)."""
     snapshot: Snapshot = {}
-    with session(dsn, readonly=readonly) as conn, conn.cursor() as cur:
-        for kind, sql in QUERIES.items():
-            cur.execute(sql)
-            for name, definition in cur:
-                snapshot[(kind, name)] = definition
+    union = " UNION ALL ".join(
+        f"SELECT '{kind}', q.* FROM ({sql}) q" for kind, sql in QUERIES.items()
+    )
+    with conn.cursor() as cur:
+        cur.execute(union)
+        for kind, name, definition in cur:
+            snapshot[(kind, name)] = definition
     return snapshot
 
 

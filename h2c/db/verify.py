@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg2
+import psycopg2.errors
 
 from h2c.db import catalog, checksums, schema
 from h2c.db.conn import connect, qualified, quote_ident, session
@@ -70,10 +71,14 @@ class VerifyReport:
 
 
 class WorkerConnections:
-    """One connection per worker thread and side, created on first use, all closed at the end."""
+    """One connection per worker thread and side, created on first use, all closed at the end.
+
+    Source connections join the exported snapshot (read-only, repeatable read); target
+    connections run in autocommit, so a table missing there fails one query, not the session.
+    """
 
     def __init__(self, dsns: dict[str, str], readonly: set[str], snapshots: dict[str, str]):
-        self._dsns, self._readonly, self._snapshots = dsns, readonly, snapshots
+        self._dsns, self._readonly, self.snapshots = dsns, readonly, snapshots
         self._local = threading.local()
         self._all: list[psycopg2.extensions.connection] = []
         self._lock = threading.Lock()
@@ -84,10 +89,12 @@ class WorkerConnections:
             conn = connect(self._dsns[side], readonly=side in self._readonly)
             with self._lock:
                 self._all.append(conn)
-            if side in self._snapshots:
+            if side in self.snapshots:
                 conn.set_session(isolation_level="REPEATABLE READ")
                 with conn.cursor() as cur:
-                    cur.execute("SET TRANSACTION SNAPSHOT %s", (self._snapshots[side],))
+                    cur.execute("SET TRANSACTION SNAPSHOT %s", (self.snapshots[side],))
+            elif side not in self._readonly:
+                conn.autocommit = True
             conns[side] = conn
         return conns[side]
 
@@ -114,11 +121,6 @@ def exported_snapshot(dsn: str) -> Iterator[tuple[str | None, dict[str, catalog.
         conn.close()
 
 
-def _table_names(dsn: str, *, readonly: bool) -> dict[str, catalog.TableInfo]:
-    with session(dsn, readonly=readonly) as conn:
-        return {t.name: t for t in catalog.tables(conn)}
-
-
 def count_rows(
     source_dsn: str,
     target_dsn: str,
@@ -126,48 +128,81 @@ def count_rows(
     on_done: Callable[[str, str], None] | None = None,
 ) -> list[TableCount]:
     """Exact ``count(*)`` of every table on both sides, ``workers`` connections per side."""
-    return _count_rows(source_dsn, target_dsn, workers, on_done)[0]
+    return _run(source_dsn, target_dsn, workers, on_done, catalogs=False).counts
 
 
-def _count_rows(
+@dataclass
+class _Found:
+    counts: list[TableCount]
+    source_tables: dict[str, catalog.TableInfo]
+    schema: list[schema.SchemaDifference] = field(default_factory=list)
+    sequences: list[SequenceState] = field(default_factory=list)
+
+
+def _run(
     source_dsn: str,
     target_dsn: str,
     workers: int | None,
     on_done: Callable[[str, str], None] | None,
-) -> tuple[list[TableCount], dict[str, catalog.TableInfo]]:
-    results: dict[tuple[str, str], int] = {}
-    with exported_snapshot(source_dsn) as (snap, src_tables):
-        tgt_tables = _table_names(target_dsn, readonly=False)
-        size = {
-            **{n: t.estimated_rows for n, t in tgt_tables.items()},
-            **{n: t.estimated_rows for n, t in src_tables.items()},
-        }
-        tasks = sorted(
-            [("source", n) for n in src_tables] + [("target", n) for n in tgt_tables],
-            key=lambda task: -size[task[1]],
-        )
-        pool_conns = WorkerConnections(
-            {"source": source_dsn, "target": target_dsn},
-            {"source"},
-            {"source": snap} if snap else {},
-        )
+    *,
+    catalogs: bool,
+) -> _Found:
+    """Counts (largest tables first) and, with ``catalogs``, schema and sequence reads, all on
+    one pool of per-thread connections, so the catalog work fills gaps between the counts."""
+    conns = WorkerConnections({"source": source_dsn, "target": target_dsn}, {"source"}, {})
+    results: dict[tuple[str, str], int | None] = {}
 
-        def count(task: tuple[str, str]) -> None:
-            side, table = task
-            with pool_conns.get(side).cursor() as cur:
-                cur.execute(f"SELECT count(*) FROM {qualified(table)}")
-                results[task] = int(cur.fetchone()[0])
-            if on_done:
-                on_done(side, table)
-
+    def count(side: str, table: str) -> None:
         try:
-            with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-                list(pool.map(count, tasks))
-        finally:
-            pool_conns.close()
-    names = sorted(set(src_tables) | set(tgt_tables))
-    counts = [TableCount(n, results.get(("source", n)), results.get(("target", n))) for n in names]
-    return counts, src_tables
+            with conns.get(side).cursor() as cur:
+                cur.execute(f"SELECT count(*) FROM {qualified(table)}")
+                results[(side, table)] = int(cur.fetchone()[0])
+        except psycopg2.errors.UndefinedTable:
+            if side == "source":
+                raise
+            results[(side, table)] = None  # missing on the target (autocommit: no rollback)
+        if on_done:
+            on_done(side, table)
+
+    def target_tables() -> set[str]:
+        if catalogs:
+            return {name for kind, name in target_schema.result() if kind == "table"}
+        return {t.name for t in catalog.tables(conns.get("target"))}
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            target_schema = pool.submit(lambda: schema.read_from(conns.get("target")))
+            with exported_snapshot(source_dsn) as (snap, src_tables):
+                if snap:
+                    conns.snapshots["source"] = snap
+                order = sorted(src_tables.values(), key=lambda t: -t.estimated_rows)
+                jobs = []
+                for i, info in enumerate(order):
+                    jobs += [pool.submit(count, "source", info.name)]
+                    jobs += [pool.submit(count, "target", info.name)]
+                    if i == 0 and catalogs:  # after the two longest counts, beside the rest
+                        source_schema = pool.submit(lambda: schema.read_from(conns.get("source")))
+                        seqs = pool.submit(lambda: _sequence_states(conns.get("target")))
+                if not order and catalogs:
+                    source_schema = pool.submit(lambda: schema.read_from(conns.get("source")))
+                    seqs = pool.submit(lambda: _sequence_states(conns.get("target")))
+                only_target = pool.submit(target_tables)
+                for job in jobs:
+                    job.result()
+                found = _Found([], src_tables)
+                if catalogs:
+                    found.schema = schema.compare(source_schema.result(), target_schema.result())
+                    found.sequences = seqs.result()
+            extra = sorted(only_target.result() - set(src_tables))
+            for job in [pool.submit(count, "target", name) for name in extra]:
+                job.result()
+    finally:
+        conns.close()
+    names = sorted(set(src_tables) | set(extra))
+    found.counts = [
+        TableCount(n, results.get(("source", n)), results.get(("target", n))) for n in names
+    ]
+    return found
 
 
 _OWNED_SEQUENCES = """
@@ -184,32 +219,53 @@ _OWNED_SEQUENCES = """
     ORDER BY 1, 2"""
 
 
-def sequences(target_dsn: str) -> list[SequenceState]:
+def inventory(dsn: str) -> tuple[list[str], list[str]]:
+    """App tables and column-owned sequences of a database (read-only), as ``schema.name``."""
+    with session(dsn, readonly=True) as conn:
+        tables = sorted(t.name for t in catalog.tables(conn))
+        with conn.cursor() as cur:
+            cur.execute(_OWNED_SEQUENCES)
+            owned = sorted({f"{row[0]}.{row[1]}" for row in cur.fetchall()})
+    return tables, owned
+
+
+def sequences(target_dsn: str, *, readonly: bool = False) -> list[SequenceState]:
     """Every column-owned sequence with the value it last gave out and the column's max."""
-    states: list[SequenceState] = []
-    with session(target_dsn, readonly=False) as conn, conn.cursor() as cur:
+    with session(target_dsn, readonly=readonly) as conn:
+        return _sequence_states(conn)
+
+
+def _sequence_states(conn) -> list[SequenceState]:  # type: ignore[no-untyped-def]
+    """Two round trips whatever the number of sequences: list them, then read all at once."""
+    with conn.cursor() as cur:
         cur.execute(_OWNED_SEQUENCES)
-        for seq_schema, seq, tab_schema, tab, column, increment in cur.fetchall():
-            seq_name = f"{quote_ident(seq_schema)}.{quote_ident(seq)}"
-            cur.execute(f"SELECT last_value, is_called FROM {seq_name}")
-            last, called = cur.fetchone()
-            effective = last if called else last - increment
+        owned = cur.fetchall()
+        if not owned:
+            return []
+        parts = []
+        for i, (seq_schema, seq, tab_schema, tab, column, increment) in enumerate(owned):
             agg = "max" if increment > 0 else "min"
-            cur.execute(
-                f"SELECT {agg}({quote_ident(column)}) FROM "
-                f"{quote_ident(tab_schema)}.{quote_ident(tab)}"
+            parts.append(
+                f"SELECT {i}, last_value, is_called, (SELECT {agg}({quote_ident(column)})::bigint"
+                f" FROM {quote_ident(tab_schema)}.{quote_ident(tab)})"
+                f" FROM {quote_ident(seq_schema)}.{quote_ident(seq)}"
             )
-            extreme = cur.fetchone()[0]
-            if increment < 0:  # a descending sequence: compare mirrored values
-                effective, extreme = -effective, (None if extreme is None else -extreme)
-            states.append(
-                SequenceState(
-                    f"{seq_schema}.{seq}",
-                    f"{tab_schema}.{tab}.{column}",
-                    int(effective),
-                    None if extreme is None else int(extreme),
-                )
+        cur.execute(" UNION ALL ".join(parts))
+        values = {row[0]: row[1:] for row in cur.fetchall()}
+    states: list[SequenceState] = []
+    for i, (seq_schema, seq, tab_schema, tab, column, increment) in enumerate(owned):
+        last, called, extreme = values[i]
+        effective = last if called else last - increment
+        if increment < 0:  # a descending sequence: compare mirrored values
+            effective, extreme = -effective, (None if extreme is None else -extreme)
+        states.append(
+            SequenceState(
+                f"{seq_schema}.{seq}",
+                f"{tab_schema}.{tab}.{column}",
+                int(effective),
+                None if extreme is None else int(extreme),
             )
+        )
     return states
 
 
@@ -223,12 +279,9 @@ def verify(
     on_done: Callable[[str, str], None] | None = None,
 ) -> VerifyReport:
     """Counts, sequences, schema and extension parity, and optionally chunked checksums."""
-    report = VerifyReport()
-    with ThreadPoolExecutor(max_workers=1) as side:  # light catalog work beside the counting
-        schema_diff = side.submit(schema.diff, source_dsn, target_dsn)
-        seqs = side.submit(sequences, target_dsn)
-        report.counts, src_tables = _count_rows(source_dsn, target_dsn, workers, on_done)
-        report.schema, report.sequences = schema_diff.result(), seqs.result()
+    found = _run(source_dsn, target_dsn, workers, on_done, catalogs=True)
+    report = VerifyReport(found.counts, found.sequences, found.schema)
+    src_tables = found.source_tables
     report.tables_without_pk = sorted(n for n, t in src_tables.items() if not t.primary_key)
     if with_checksums:
         present = {c.table for c in report.counts if c.source is not None and c.target is not None}
