@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from h2c import __version__
 from h2c.errors import EXIT_BAD_INPUT, H2cError
 
-COMMAND_MODULES = (
-    "h2c.commands.inspect",
-    "h2c.commands.generate",
-    "h2c.commands.check",
-    "h2c.commands.db",
-    "h2c.commands.env",
-    "h2c.commands.demo",
-)
+COMMAND_MODULES = {
+    "inspect": "h2c.commands.inspect",
+    "generate": "h2c.commands.generate",
+    "check": "h2c.commands.check",
+    "db": "h2c.commands.db",
+    "env": "h2c.commands.env",
+    "demo": "h2c.commands.demo",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,12 +39,14 @@ class UsageError(H2cError):
     exit_code = EXIT_BAD_INPUT
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command about to run, only that command's module is imported."""
     parser = _Parser(prog="h2c", description="Move a Heroku app to Convox; prove the move worked.")
     parser.add_argument("--version", action="version", version=f"h2c {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
-    for name in COMMAND_MODULES:
+    names = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
+    for name in names:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as missing:
@@ -60,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from h2c import output
 
     try:
-        args = build_parser().parse_args(argv)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        args = build_parser(argv[0] if argv else None).parse_args(argv)
         return int(args.func(args))
     except H2cError as error:
         output.error(str(error))

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-# rich costs ~45 ms to import: plain lines are written directly (as rich would print them
-# with markup and highlighting off and soft wrap on), and the consoles, for tables and
-# progress bars, are created on first use (``output.console`` / ``output.err_console``).
-_CONSOLES: dict[str, Any] = {}
+# rich costs ~45 ms to import: plain lines are written directly, and the rich consoles (for
+# tables and progress bars) are made on first use.
 
 
-def __getattr__(name: str) -> Any:
-    if name not in ("console", "err_console"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    if name not in _CONSOLES:
-        from rich.console import Console
+@functools.cache
+def err_console() -> Any:
+    """The stderr console for progress bars, made on first use."""
+    from rich.console import Console
 
-        _CONSOLES[name] = Console(stderr=name == "err_console", highlight=False, soft_wrap=True)
-    return _CONSOLES[name]
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@functools.cache
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _line(stream: Any, text: str) -> None:
@@ -53,7 +57,7 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) 
         grid.add_column(column)
     for row in rows:
         grid.add_row(*(str(cell) for cell in row))
-    __getattr__("console").print(grid)
+    console().print(grid)
 
 
 def raw(text: str) -> None:

@@ -62,7 +62,7 @@ def _restore(args: argparse.Namespace) -> int:
     if not Path(args.file).is_file():
         raise InputError(args.file, "no such dump file")
     target = conn.check_url(args.target, "--to")
-    with Progress(console=output.err_console, transient=True) as progress:
+    with Progress(console=output.err_console(), transient=True) as progress:
         task = progress.add_task("restoring", total=None)
 
         def on_progress(done: int, total: int, label: str) -> None:
