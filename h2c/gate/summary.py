@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 COLUMNS = ("check", "target", "result", "time", "reason")
 STYLES = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow"}
@@ -78,11 +79,11 @@ def render(records: Sequence[Record], *, title: str, width: int = 120, color: bo
     for record in records:
         style = STYLES.get(record.result, "")
         table.add_row(
-            record.check,
-            record.target,
-            f"[{style}]{record.result}[/]" if style else record.result,
+            Text(record.check),
+            Text(record.target),
+            Text(record.result, style=style),
             f"{record.seconds:.1f}s",
-            record.reason,
+            Text(record.reason),  # plain text: a reason like "[database] source" is no markup
         )
     buffer = io.StringIO()
     Console(file=buffer, width=width, force_terminal=color, no_color=not color).print(table)
