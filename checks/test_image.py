@@ -78,7 +78,9 @@ def test_no_env_file_in_image(gate_shell: Any, gate_app: GateApp) -> None:
 
 
 def test_no_config_value_in_metadata(image_info: Any, gate_app: GateApp, shell_host: Any) -> None:
-    needles = leaks.secret_needles({**gate_app.config, **gate_app.app_env})
+    needles = leaks.secret_needles(
+        {**gate_app.config, **gate_app.app_env}, published=gate_app.published_values
+    )
     history = "\n".join(str(h) for h in image_info.history or ())
     env_text = shell_host.run("env").stdout
     found = leaks.text_leaks({"image history": history, "image ENV": env_text}, needles)
@@ -88,7 +90,9 @@ def test_no_config_value_in_metadata(image_info: Any, gate_app: GateApp, shell_h
 def test_no_config_value_in_files(gate_engine: Any, gate_image: str, gate_app: GateApp) -> None:
     from h2c.gate.fixtures import _wait_exit
 
-    needles = leaks.secret_needles({**gate_app.config, **gate_app.app_env})
+    needles = leaks.secret_needles(
+        {**gate_app.config, **gate_app.app_env}, published=gate_app.published_values
+    )
     if not needles:
         return
     workdir = probes.dockerfile_workdir(gate_app.dockerfile)

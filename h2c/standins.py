@@ -3,8 +3,10 @@
 The gate builds generated Dockerfiles for real, but this machine cannot pull ``python:*`` or
 ``postgres:*``. So we build images under the official names from a Debian root file system
 (``debootstrap`` once per suite, cached as a tarball), with the same interface as the official
-images: ``python``/``pip`` on PATH, the ``POSTGRES_*`` entrypoint contract, and the host's CA
-bundle so pip inside a build reaches PyPI. This module is an adapter: it runs subprocesses.
+images: ``python``/``pip`` on PATH, the ``POSTGRES_*`` entrypoint contract, ``redis-server`` on
+port 6379 with protected mode off, and the host's CA bundle so pip inside a build reaches PyPI.
+The catalog below is the single source of what can be built. This module is an adapter: it runs
+subprocesses.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class StandIn:
 
     name: str
     suite: str
-    kind: str  # "python" | "postgres"
+    kind: str  # "python" | "postgres" | "redis"
     version: str
 
 
@@ -44,6 +46,7 @@ CATALOG: dict[str, StandIn] = {
         StandIn("python:3.13-slim", "trixie", "python", "3.13"),
         StandIn("postgres:15", "bookworm", "postgres", "15"),
         StandIn("postgres:17", "trixie", "postgres", "17"),
+        StandIn("redis:7", "bookworm", "redis", "7"),
     )
 }
 
@@ -70,7 +73,7 @@ def provided_images() -> list[str]:
     """Names of the images h2c can build locally, sorted.
 
     >>> provided_images()
-    ['postgres:15', 'postgres:17', 'python:3.11-slim', 'python:3.13-slim']
+    ['postgres:15', 'postgres:17', 'python:3.11-slim', 'python:3.13-slim', 'redis:7']
     """
     return sorted(CATALOG)
 
@@ -88,9 +91,13 @@ def packages_for(standin: StandIn) -> list[str]:
 
     >>> packages_for(CATALOG["postgres:17"])
     ['postgresql-17', 'locales']
+    >>> packages_for(CATALOG["redis:7"])
+    ['redis-server']
     """
     if standin.kind == "python":
         return ["python3", "python3-venv", "python3-pip", "ca-certificates"]
+    if standin.kind == "redis":
+        return ["redis-server"]  # pulls in redis-tools (redis-cli)
     return [f"postgresql-{standin.version}", "locales"]
 
 
@@ -104,6 +111,12 @@ def dockerfile_for(standin: StandIn, full_version: str, rootfs: str) -> str:
     if standin.kind == "python":
         env |= {"PATH": BASE_PATH, "LANG": "C.UTF-8", "PYTHON_VERSION": full_version}
         tail = 'CMD ["python3"]\n'
+    elif standin.kind == "redis":
+        env |= {"PATH": BASE_PATH, "REDIS_VERSION": full_version}
+        tail = (
+            'WORKDIR /data\nVOLUME /data\nENTRYPOINT ["docker-entrypoint.sh"]\n'
+            'EXPOSE 6379\nCMD ["redis-server"]\n'
+        )
     else:
         env |= {
             "PATH": f"{BASE_PATH}:/usr/lib/postgresql/{standin.version}/bin",
@@ -120,16 +133,24 @@ def dockerfile_for(standin: StandIn, full_version: str, rootfs: str) -> str:
     return f"FROM {rootfs}\nLABEL {STANDIN_LABEL}={standin.suite}\nENV {pairs}\n{tail}"
 
 
+VERSION_PATTERNS = {
+    "python": r"Python (\d+\.\d+\.\d+)",
+    "postgres": r"\(PostgreSQL\) (\d+(?:\.\d+)*)",
+    "redis": r"Redis server v=(\d+\.\d+\.\d+)",
+}
+
+
 def parse_full_version(kind: str, output: str) -> str:
-    """Exact version from ``python3 --version`` or ``postgres --version`` output.
+    """Exact version from ``python3 --version``, ``postgres --version`` or ``redis-server -v``.
 
     >>> parse_full_version("postgres", "postgres (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)")
     '15.14'
     >>> parse_full_version("python", "Python 3.13.5")
     '3.13.5'
+    >>> parse_full_version("redis", "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0")
+    '7.0.15'
     """
-    pattern = r"Python (\d+\.\d+\.\d+)" if kind == "python" else r"\(PostgreSQL\) (\d+(?:\.\d+)*)"
-    found = re.search(pattern, output)
+    found = re.search(VERSION_PATTERNS[kind], output)
     if not found:
         raise RuntimeError(f"cannot read the {kind} version from {output!r}")
     return found.group(1)
@@ -227,6 +248,34 @@ fi
 exec "$@"
 """
 
+REDIS_ENTRYPOINT = r"""#!/bin/sh
+# h2c stand-in for the official redis entrypoint. The official image compiles protected mode
+# off; Debian's redis-server keeps it on, so it is switched off here unless a config file or an
+# argument sets it (both still win, as they do in the official image).
+set -e
+if [ "${1#-}" != "$1" ] || [ "${1%.conf}" != "$1" ]; then set -- redis-server "$@"; fi
+if [ "$1" = 'redis-server' ] && [ "$(id -u)" = '0' ]; then
+	find . \! -user redis -exec chown redis '{}' +
+	exec setpriv --reuid=redis --regid=redis --init-groups "$0" "$@"
+fi
+if [ "$1" = 'redis-server' ]; then
+	shift
+	if [ -n "${1:-}" ] && [ "${1#-}" = "$1" ]; then
+		conf="$1"; shift
+		if [ -r "$conf" ] && grep -qiE '^[[:space:]]*protected-mode[[:space:]]' "$conf"; then
+			set -- redis-server "$conf" "$@"
+		else
+			set -- redis-server "$conf" --protected-mode no "$@"
+		fi
+	else
+		set -- redis-server --protected-mode no "$@"
+	fi
+fi
+um="$(umask)"
+if [ "$um" = '0022' ]; then umask 0077; fi
+exec "$@"
+"""
+
 APT_DOCKER_CONF = {
     "docker-clean": 'Dir::Cache::pkgcache "";\nDir::Cache::srcpkgcache "";\n',
     "docker-gzip-indexes": 'Acquire::GzipIndexes "true";\n',
@@ -278,6 +327,8 @@ def _prepare_rootfs(standin: StandIn, root: Path) -> str:
     policy = root / "usr/sbin/policy-rc.d"
     policy.write_text("#!/bin/sh\nexit 101\n")
     policy.chmod(0o755)
+    if standin.kind == "redis":  # the official image's fixed ids, made before the package
+        _chroot(root, "groupadd -r -g 999 redis && useradd -r -g redis -u 999 redis")
     if standin.kind == "postgres":
         conf = root / "etc/postgresql-common"
         conf.mkdir(parents=True, exist_ok=True)
@@ -296,6 +347,12 @@ def _prepare_rootfs(standin: StandIn, root: Path) -> str:
             " ln -sf /usr/bin/python3 python; ln -sf /usr/bin/python3 python3;"
             " ln -sf /usr/bin/pip3 pip; ln -sf /usr/bin/pip3 pip3",
         )
+    elif standin.kind == "redis":
+        version = _chroot(root, "redis-server --version")
+        _chroot(root, "mkdir -p /data && chown redis:redis /data")
+        entry = root / "usr/local/bin/docker-entrypoint.sh"
+        entry.write_text(REDIS_ENTRYPOINT)
+        entry.chmod(0o755)
     else:
         bindir = f"/usr/lib/postgresql/{standin.version}/bin"
         version = _chroot(root, f"{bindir}/postgres --version")
@@ -325,7 +382,9 @@ def _prepare_rootfs(standin: StandIn, root: Path) -> str:
     local_ca = root / "usr/local/share/ca-certificates"
     local_ca.mkdir(parents=True, exist_ok=True)
     # Kept in the bundle path and as a local CA, so update-ca-certificates in a build keeps it.
-    shutil.copyfile(HOST_CA_BUNDLE, root / str(HOST_CA_BUNDLE).lstrip("/"))
+    bundle = root / str(HOST_CA_BUNDLE).lstrip("/")
+    bundle.parent.mkdir(parents=True, exist_ok=True)  # redis has no ca-certificates package
+    shutil.copyfile(HOST_CA_BUNDLE, bundle)
     shutil.copyfile(HOST_CA_BUNDLE, local_ca / "h2c-host-bundle.crt")
     return parse_full_version(standin.kind, version)
 

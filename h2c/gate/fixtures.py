@@ -140,6 +140,16 @@ def gate_network(gate_engine: Any) -> Iterator[Any]:
         yield network
 
 
+def ready_args(kind: str) -> list[str]:
+    """A command, run inside a resource container, that exits 0 once it accepts clients.
+
+    TCP on 127.0.0.1: the postgres entrypoint's init phase listens on its socket only.
+    """
+    if kind == "redis":
+        return ["redis-cli", "ping"]
+    return ["pg_isready", "-h", "127.0.0.1", "-p", str(RESOURCE_PORTS.get(kind, 5432))]
+
+
 def _start_resource(engine: Any, network: Any, name: str, spec: dict[str, Any]) -> Database:
     kind = str(spec.get("type", ""))
     version = str((spec.get("options") or {}).get("version", "latest"))
@@ -162,9 +172,7 @@ def _start_resource(engine: Any, network: Any, name: str, spec: dict[str, Any]) 
         }
     )
     container = engine.run(image, env=env, network=network, aliases=[name])
-    ready = ["pg_isready", "-h", "127.0.0.1", "-U", db.user, "-d", db.name]
-    if kind == "redis":
-        ready = ["redis-cli", "ping"]
+    ready = ready_args(kind)
     end = time.monotonic() + STARTUP_S
     while time.monotonic() < end:
         if str(container.status()) in ("exited", "dead"):
@@ -401,7 +409,10 @@ def gate_compose(
         host_port = project.port(web, gate_config.port) if up.rc == 0 and gate_config.port else None
         base = f"http://127.0.0.1:{host_port}" if host_port else None
         run = ComposeRun(up.rc, probes.log_tail(up.output), base, web)
-        if base and gate_config.release_args:  # as a developer would: release, then browse
+        if base:  # the resources started with web; the release needs them accepting clients
+            run.startup_error = _wait_compose_resources(project, gate_app)
+        if base and gate_config.release_args and run.startup_error is None:
+            # as a developer would: release, then browse
             release = project.run_once(web, *gate_config.release_args)
             if release.rc != 0:
                 run.startup_error = (
@@ -420,6 +431,21 @@ def gate_compose(
     finally:
         if not pytestconfig.option.h2c_keep:
             project.down()
+
+
+def _wait_compose_resources(project: Any, app: GateApp) -> str | None:
+    """Wait until each compose service named after a convox.yml resource accepts clients."""
+    services = (app.compose or {}).get("services") or {}
+    for name, spec in sorted(app.resources.items()):
+        if name not in services:
+            continue
+        args = ready_args(str((spec or {}).get("type", "")))
+        end = time.monotonic() + STARTUP_S
+        while project.exec(name, *args).rc != 0:
+            if time.monotonic() > end:
+                return f"compose resource {name} did not accept clients within {STARTUP_S:g} s"
+            time.sleep(1)
+    return None
 
 
 @pytest.fixture(scope="session")

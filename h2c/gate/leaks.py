@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from h2c.envrules import EnvKind, classify
 from h2c.secret import Secret
@@ -19,24 +19,30 @@ SENSITIVE_KEY = re.compile(r"SECRET|KEY|TOKEN|PASS|PWD|URL|DSN|CREDENTIAL|AUTH|P
 # --- secrets --------------------------------------------------------------------------------
 
 
-def secret_needles(values: Mapping[str, Secret], *, min_length: int = 8) -> dict[str, Secret]:
+def secret_needles(
+    values: Mapping[str, Secret], *, min_length: int = 8, published: Collection[str] = ()
+) -> dict[str, Secret]:
     """The config values worth searching an image for: long enough and secret-looking.
 
     A value like ``production`` or ``app.settings`` legitimately appears in the source; a key
-    that names a secret, or a long value mixing letters and digits, does not.
+    that names a secret, or a long value mixing letters and digits, does not. ``published``
+    holds values the app itself publishes (app.json ``value`` defaults, which convox.yml
+    repeats): they are in the repository already, not secrets.
 
     >>> values = {"SECRET_KEY": Secret("x" * 20), "DEBUG": Secret("False"),
     ...           "HEROKU_APP_NAME": Secret("shop-2024-production"),
-    ...           "SETTINGS": Secret("app.settings"), "T": Secret("a1b2c3d4e5f6g7h8")}
-    >>> sorted(secret_needles(values))
+    ...           "SETTINGS": Secret("app.settings"), "T": Secret("a1b2c3d4e5f6g7h8"),
+    ...           "LABEL": Secret("Cost: $5 per unit")}
+    >>> sorted(secret_needles(values, published=["Cost: $5 per unit"]))
     ['SECRET_KEY', 'T']
     """
     chosen = {}
+    public = frozenset(published)
     for key, value in values.items():
         if classify(key) is EnvKind.PLATFORM:  # HEROKU_APP_NAME, DYNO...: set by Heroku, public
             continue
         text = value.reveal()
-        if len(text) < min_length or text.lower() in ("true", "false"):
+        if len(text) < min_length or text.lower() in ("true", "false") or text in public:
             continue
         mixed = len(text) >= 16 and re.search(r"\d", text) and re.search(r"[A-Za-z]", text)
         if SENSITIVE_KEY.search(key) or mixed:

@@ -67,6 +67,12 @@ class GateApp:
     def release(self) -> str | None:
         return self.processes.get(RELEASE)
 
+    @property
+    def published_values(self) -> frozenset[str]:
+        """Defaults app.json publishes (``"value"``): in the repository, so not secrets."""
+        decls = self.spec.env_decls if self.spec else ()
+        return frozenset(d.value for d in decls if d.value)
+
 
 def procfile_processes(app_dir: Path) -> dict[str, str]:
     """Procfile types and commands; an empty dict when the Procfile is missing or unreadable."""
@@ -132,11 +138,43 @@ def load_target(
         dockerfile=(app_dir / "Dockerfile").read_text(encoding="utf-8"),
         convox=_yaml(app_dir / "convox.yml"),
         compose=_yaml(app_dir / "docker-compose.yml") if "docker-compose.yml" in present else None,
-        app_env=parse_env_file(env_file.read_text(encoding="utf-8")) if env_file.is_file() else {},
+        app_env=convox_side_env(
+            parse_env_file(env_file.read_text(encoding="utf-8")) if env_file.is_file() else {},
+            spec,
+        ),
         config={c.key: c.value for c in spec.config} if spec else {},
         present=present,
         spec=spec,
     )
+
+
+def set_by_argument(spec: AppSpec, app_env: Mapping[str, Secret]) -> dict[str, Secret]:
+    """The multi-line values MIGRATION.md has the user set one by one, as Convox will hold them.
+
+    convox.env cannot carry a multi-line value (``convox env set`` splits stdin into lines), so
+    the runbook sets each copied one with ``convox env set "KEY=$(cat file)"``; the shell's
+    ``$(...)`` drops trailing newlines, and so does this. Keys convox.env already holds win.
+
+    >>> from h2c.model import ConfigVar, Runtime
+    >>> rt = Runtime("python", "3.12", "default", "pip", ("requirements.txt",))
+    >>> spec = AppSpec("demo", (), rt, config=(ConfigVar("A", Secret("x")),
+    ...     ConfigVar("PEM", Secret("a\\nb\\n"))))
+    >>> {k: v.reveal() for k, v in set_by_argument(spec, {"A": Secret("x")}).items()}
+    {'PEM': 'a\\nb'}
+    """
+    from h2c.plan import plan
+
+    result = {}
+    for key in plan(spec).copy_keys:
+        value = spec.config_value(key)
+        if key not in app_env and value is not None and value.is_multiline:
+            result[key] = Secret(value.reveal().rstrip("\n"))
+    return result
+
+
+def convox_side_env(app_env: dict[str, Secret], spec: AppSpec | None) -> dict[str, Secret]:
+    """convox.env, plus the values the runbook sets by argument (see ``set_by_argument``)."""
+    return {**app_env, **set_by_argument(spec, app_env)} if spec else app_env
 
 
 def _load_spec(
@@ -171,15 +209,23 @@ class Database:
 
     @classmethod
     def new(cls, resource: str, scheme: str, port: int) -> Database:
+        if scheme == "redis":  # Convox's redis resource: no auth, no database name
+            return cls(resource, scheme, resource, port, "", Secret(""), "")
         return cls(resource, scheme, resource, port, "app", Secret(secrets.token_hex(16)), "app")
 
     def env(self) -> dict[str, Secret]:
-        """What Convox gives a linked service: ``<NAME>_URL`` and its parts."""
+        """What Convox gives a linked service: ``<NAME>_URL`` and its parts.
+
+        Convox's redis resource sets ``redis://host:6379`` and empty USER, PASS and NAME.
+
+        >>> env = Database.new("cache", "redis", 6379).env()
+        >>> env["CACHE_URL"].reveal(), env["CACHE_PASS"].reveal(), env["CACHE_NAME"].reveal()
+        ('redis://cache:6379', '', '')
+        """
         prefix = env_prefix(self.resource)
-        url = (
-            f"{self.scheme}://{self.user}:{self.password.reveal()}@{self.host}:{self.port}"
-            f"/{self.name}"
-        )
+        auth = f"{self.user}:{self.password.reveal()}@" if self.user else ""
+        path = f"/{self.name}" if self.name else ""
+        url = f"{self.scheme}://{auth}{self.host}:{self.port}{path}"
         return {
             f"{prefix}_URL": Secret(url),
             f"{prefix}_USER": Secret(self.user),

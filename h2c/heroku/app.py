@@ -6,7 +6,9 @@ parsers, and merges what they found. Paths in messages are shown as the user typ
 
 from __future__ import annotations
 
+import os
 import posixpath
+import re
 from pathlib import Path
 
 from h2c.errors import InputError, Location
@@ -107,6 +109,8 @@ def load_app(
         if f.process not in names
     ]
 
+    findings += dyno_findings(app_dir)
+
     return AppSpec(
         name=app_json.name or app_dir.resolve().name,
         processes=processes,
@@ -120,6 +124,37 @@ def load_app(
         stack=app_json.stack,
         findings=tuple(findings),
     )
+
+
+DYNO_READ = re.compile(r"""["']DYNO["']""")
+DYNO_HAZARD = (
+    "reads DYNO, which only Heroku sets: on Convox this code takes its not-on-Heroku branch "
+    "(in Heroku's sample layout: DEBUG on, SQLite instead of DATABASE_URL, localhost-only "
+    "ALLOWED_HOSTS); make that switch read a setting you set on Convox"
+)
+
+
+def dyno_findings(app_dir: Path) -> list[Finding]:
+    """A warning per Python file that reads ``DYNO``: the app behaves differently off Heroku."""
+    found = []
+    for path in _python_files(app_dir):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        line = next((n for n, text in enumerate(lines, 1) if DYNO_READ.search(text)), None)
+        if line is not None:
+            found.append(Finding(Severity.WARNING, DYNO_HAZARD, str(path), line))
+    return found
+
+
+def _python_files(app_dir: Path) -> list[Path]:
+    """The app's own ``*.py`` files, sorted; virtualenvs and hidden folders skipped."""
+    files = []
+    for directory, dirs, names in os.walk(app_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        files += [Path(directory) / n for n in sorted(names) if n.endswith(".py")]
+    return files
 
 
 def _runtime_files(app_dir: Path) -> dict[str, str]:

@@ -1,4 +1,8 @@
-"""The gate passes on the sample Django app, generated fresh into a temporary copy."""
+"""The gate passes on every good fixture app, each generated fresh into a temporary copy.
+
+The apps are those of the golden cases (fixtures/apps/*, with their Heroku exports from
+fixtures/heroku/<app>/). Builds are cached between runs by the image tag h2c-gate/<app>.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +15,29 @@ from typing import Any
 import pytest
 
 from h2c.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "fixtures" / "apps" / "django-sample"
-EXPORTS = REPO / "fixtures" / "heroku" / "django-sample"
+from tests.golden_cases import GoldenCase, golden_cases
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+CASES = golden_cases()
+# Base images the good apps' artifacts name (Dockerfile FROM, convox.yml resources).
+IMAGES = ("python:3.11-slim", "python:3.13-slim", "postgres:17", "redis:7")
+# Each app's checks that must have run (and passed), beyond the artifact checks.
+MUST_RUN = {
+    "django-sample": ("test_release_succeeds", "test_smoke_path[/notes/]"),
+    "flask-uv": ("test_process_stays_up[worker]",),
+    "hard-cases": ("test_smoke_path[/cache]", "test_env_key[PRIVATE_KEY]"),
+    "getting-started": ("test_web_reachable_from_outside",),
+}
+
+
+def test_every_good_fixture_is_covered() -> None:
+    assert sorted(c.name for c in CASES) == sorted(MUST_RUN)
 
 
 @pytest.fixture(scope="module")
 def images(engine: Any) -> None:
-    missing = [i for i in ("python:3.11-slim", "postgres:17") if not engine.image_present(i)]
+    missing = [i for i in IMAGES if not engine.image_present(i)]
     if missing:
         message = f"stand-in images not built: {missing}; run `python -m h2c.standins ensure`"
         if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
@@ -29,21 +45,31 @@ def images(engine: Any) -> None:
         pytest.skip(message)
 
 
-def test_gate_passes_on_django_sample(tmp_path: Path, images: None) -> None:
-    app = tmp_path / "django-sample"
-    shutil.copytree(SAMPLE, app)
-    generate = ["generate", str(app)]
-    for flag, name in (("--config", "config.txt"), ("--addons", "addons.json")):
-        if (EXPORTS / name).is_file():
-            generate += [flag, str(EXPORTS / name)]
-    assert main(generate) == 0
+def _junit_results(path: Path) -> tuple[list[str], list[str]]:
+    """(every test case name, the failing or erroring ones) from a JUnit XML report."""
+    root = ET.parse(path).getroot()
+    names, failing = [], []
+    for case in root.iter("testcase"):
+        name = f"{case.get('classname')}::{case.get('name')}"
+        names.append(name)
+        if case.find("failure") is not None or case.find("error") is not None:
+            failing.append(name)
+    return names, failing
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_gate_passes_on_good_fixture(case: GoldenCase, tmp_path: Path, images: None) -> None:
+    app = tmp_path / case.name  # the folder name gives the cached image tag h2c-gate/<app>
+    shutil.copytree(case.app_dir, app)
+    assert main(["generate", str(app), *case.cli_args()]) == 0
     junit = tmp_path / "junit.xml"
-    rc = main(["check", str(app), "--junit-xml", str(junit)])
-    root = ET.parse(junit).getroot()
-    failing = [
-        f"{c.get('classname')}::{c.get('name')}"
-        for c in root.iter("testcase")
-        if c.find("failure") is not None or c.find("error") is not None
-    ]
+    rc = main(["check", str(app), *case.cli_args(), "--junit-xml", str(junit)])
+    names, failing = _junit_results(junit)
     assert rc == 0, f"h2c check exited {rc}; failing: {failing}"
-    assert int(root.find("testsuite").get("tests", "0")) >= 20  # type: ignore[union-attr]
+    assert failing == []
+    assert len(names) >= 20
+    ran = {n.rpartition("::")[2] for n in names} | {
+        n.rpartition("::")[2].partition("[")[0] for n in names
+    }
+    missing = [m for m in MUST_RUN[case.name] if m not in ran]
+    assert missing == [], f"checks that did not run on {case.name}: {missing}"

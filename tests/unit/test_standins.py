@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ def test_catalog_names_the_official_images_with_their_debian_suite() -> None:
         ("python:3.13-slim", "trixie", "python", "3.13"),
         ("postgres:15", "bookworm", "postgres", "15"),
         ("postgres:17", "trixie", "postgres", "17"),
+        ("redis:7", "bookworm", "redis", "7"),
     }
     assert all(key == s.name for key, s in CATALOG.items())
 
@@ -46,7 +48,8 @@ def test_missing_image_message_names_image_and_every_standin() -> None:
     message = standins.missing_image_message("node:20-slim")
     assert message.startswith("image node:20-slim is not available: no registry can be reached")
     assert message.endswith(
-        "stand-ins provide only: postgres:15, postgres:17, python:3.11-slim, python:3.13-slim"
+        "stand-ins provide only: postgres:15, postgres:17, python:3.11-slim, python:3.13-slim,"
+        " redis:7"
     )
 
 
@@ -69,8 +72,17 @@ def test_packages_match_kind_and_version(name: str) -> None:
     packages = standins.packages_for(standin)
     if standin.kind == "python":
         assert {"python3", "python3-venv", "python3-pip"} <= set(packages)
+    elif standin.kind == "redis":
+        assert packages == ["redis-server"]
     else:
         assert f"postgresql-{standin.version}" in packages
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_every_catalog_kind_has_a_version_pattern_and_a_dockerfile(name: str) -> None:
+    standin = CATALOG[name]
+    assert standin.kind in standins.VERSION_PATTERNS
+    assert standins.dockerfile_for(standin, "1.2.3", "r").startswith("FROM r\n")
 
 
 def test_python_dockerfile_has_the_official_interface() -> None:
@@ -98,9 +110,75 @@ def test_postgres_dockerfile_has_the_official_interface() -> None:
     assert "PGDATA=/var/lib/postgresql/data" in text and "PG_MAJOR=17" in text
 
 
+def test_redis_dockerfile_has_the_official_interface() -> None:
+    text = standins.dockerfile_for(CATALOG["redis:7"], "7.0.15", "rootfs:z")
+    lines = text.splitlines()
+    for line in (
+        'ENTRYPOINT ["docker-entrypoint.sh"]',
+        'CMD ["redis-server"]',
+        "EXPOSE 6379",
+        "WORKDIR /data",
+        "VOLUME /data",
+    ):
+        assert line in lines
+    assert "REDIS_VERSION=7.0.15" in text
+    assert lines[-1] == 'CMD ["redis-server"]'
+
+
+def _sh_trace(script: str, *args: str) -> str:
+    """Run the entrypoint with ``exec`` replaced by echo, as a non-root caller: its final argv."""
+    body = script.replace('exec "$@"', 'echo "$@"').replace("$(id -u)", "1000")
+    done = subprocess.run(["sh", "-c", body, "entry", *args], text=True, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
+def test_redis_entrypoint_is_valid_sh() -> None:
+    done = subprocess.run(["sh", "-n"], input=standins.REDIS_ENTRYPOINT, text=True)
+    assert done.returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["redis-server"], "redis-server --protected-mode no"),
+        (["--port", "7000"], "redis-server --protected-mode no --port 7000"),
+        (
+            ["redis-server", "--protected-mode", "yes"],
+            "redis-server --protected-mode no --protected-mode yes",
+        ),
+        (["redis-cli", "ping"], "redis-cli ping"),
+    ],
+)
+def test_redis_entrypoint_turns_protected_mode_off_by_default(
+    args: list[str], expected: str
+) -> None:
+    assert _sh_trace(standins.REDIS_ENTRYPOINT, *args) == expected
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
+def test_redis_entrypoint_leaves_a_config_file_that_sets_protected_mode_in_charge(
+    tmp_path: Path,
+) -> None:
+    plain = tmp_path / "plain.conf"
+    plain.write_text("port 7000\n")
+    strict = tmp_path / "strict.conf"
+    strict.write_text("protected-mode yes\n")
+    script = standins.REDIS_ENTRYPOINT
+    assert _sh_trace(script, str(plain)) == f"redis-server {plain} --protected-mode no"
+    assert _sh_trace(script, str(strict), "--port", "1") == f"redis-server {strict} --port 1"
+
+
+def test_redis_entrypoint_drops_root_for_the_redis_user() -> None:
+    assert "setpriv --reuid=redis --regid=redis --init-groups" in standins.REDIS_ENTRYPOINT
+
+
 @pytest.mark.parametrize(
     ("kind", "output", "expected"),
     [
+        ("redis", "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64\n", "7.0.15"),
         ("python", "Python 3.11.2\n", "3.11.2"),
         ("postgres", "postgres (PostgreSQL) 17.6 (Debian 17.6-0+deb13u1)\n", "17.6"),
     ],
