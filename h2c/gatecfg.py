@@ -102,10 +102,7 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
         "# Keys the env-parity check skips entirely, each with its reason, e.g.",
         '#   { key = "PAPERTRAIL_API_TOKEN", reason = "logs go to CloudWatch on Convox" },',
         "ignore = [",
-        *[
-            f"  # {{ key = {toml_string(k)}, reason = \"\" }},"
-            for k in plan.decision_keys
-        ],
+        *[f'  # {{ key = {toml_string(k)}, reason = "" }},' for k in plan.decision_keys],
         "]",
         "# Keys whose value is expected to differ from Heroku's, and why.",
         "expect_changed = [",
