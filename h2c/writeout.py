@@ -21,10 +21,16 @@ STATE_FILE = Path(".h2c") / "state.json"
 
 
 class FileLike(Protocol):
-    path: str
-    content: str
-    mode: int
-    secret: bool
+    """A file to write: render.GeneratedFile, or anything shaped like it."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def mode(self) -> int: ...
+    @property
+    def secret(self) -> bool: ...
 
 
 class Action(StrEnum):

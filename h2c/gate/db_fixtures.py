@@ -236,7 +236,7 @@ def gate_db(gate_db_plan: DbPlan) -> Iterator[DbPair]:
     """Source and target URLs; a dump-file source is restored into a scratch database first."""
     targets = gate_db_plan.targets
     if targets is None or targets.missing:
-        pytest.fail(targets.missing if targets else "no database configured", pytrace=False)
+        pytest.fail((targets and targets.missing) or "no database configured", pytrace=False)
     if gate_db_plan.problem_error is not None:
         raise gate_db_plan.problem_error
     if gate_db_plan.problem is not None:
