@@ -45,10 +45,13 @@ def render_migration_md(spec: AppSpec, plan: ConvoxPlan) -> str:
     if multiline:
         out += [
             "   Multi-line values cannot go through stdin and are not in `convox.env`. "
-            "Save each to a file and set it as an argument:",
+            "Copy each straight from Heroku as one argument (no file to leave behind):",
             "",
             "   ```sh",
-            *[f'   convox env set -a {app} "{k}=$(cat {k.lower()}.txt)"' for k in multiline],
+            *[
+                f'   convox env set -a {app} "{k}=$(heroku config:get {k} -a {app})"'
+                for k in multiline
+            ],
             "   ```",
             "",
         ]

@@ -152,8 +152,8 @@ def set_by_argument(spec: AppSpec, app_env: Mapping[str, Secret]) -> dict[str, S
     """The multi-line values MIGRATION.md has the user set one by one, as Convox will hold them.
 
     convox.env cannot carry a multi-line value (``convox env set`` splits stdin into lines), so
-    the runbook sets each copied one with ``convox env set "KEY=$(cat file)"``; the shell's
-    ``$(...)`` drops trailing newlines, and so does this. Keys convox.env already holds win.
+    the runbook sets each copied one with ``convox env set "KEY=$(heroku config:get KEY)"``;
+    the shell's ``$(...)`` drops trailing newlines, and so does this. Keys in convox.env win.
 
     >>> from h2c.model import ConfigVar, Runtime
     >>> rt = Runtime("python", "3.12", "default", "pip", ("requirements.txt",))

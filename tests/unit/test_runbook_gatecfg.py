@@ -58,7 +58,10 @@ def test_release_warning_and_decisions() -> None:
 
 def test_multiline_keys_are_set_by_argument() -> None:
     text = runbook(hard_app)
-    assert 'convox env set -a hard-case "PRIVATE_KEY=$(cat private_key.txt)"' in text
+    assert (
+        'convox env set -a hard-case "PRIVATE_KEY=$(heroku config:get PRIVATE_KEY -a hard-case)"'
+        in text
+    )
     assert "heroku ps:scale web=1 Web=1 urgent_worker=3 clock=2 mailer=1 -a hard-case" in text
 
 
