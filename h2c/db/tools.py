@@ -83,28 +83,29 @@ def _major_of_dir(path: str) -> int:
         return 0
 
 
-def _env(dsn: str | None) -> tuple[dict[str, str], str | None]:
+def _env(dsn: str | None) -> tuple[dict[str, str], str | None, str | None]:
+    """The child's environment (with PGPASSWORD), the URL without password, the password."""
     env = dict(os.environ)
     if dsn is None:
-        return env, None
+        return env, None, None
     clean, password = split_password(dsn)
     if password is not None:
         env["PGPASSWORD"] = password
-    return env, clean
+    return env, clean, password
 
 
 def run(
     tool: Tool, args: Sequence[str], *, dsn: str | None = None, read_only: bool = False
 ) -> CommandResult:
     """Run a tool to completion; ``dsn`` is passed as ``--dbname`` without its password."""
-    env, clean = _env(dsn)
+    env, clean, password = _env(dsn)
     if read_only:
         env["PGOPTIONS"] = (
             env.get("PGOPTIONS", "") + " -c default_transaction_read_only=on"
         ).strip()
     argv = [tool.path, *args] + ([f"--dbname={clean}"] if clean else [])
     done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
-    lines = tuple(mask(line) for line in done.stderr.splitlines())
+    lines = tuple(mask(line, password) for line in done.stderr.splitlines())
     return CommandResult(done.returncode, done.stdout, lines)
 
 
@@ -112,7 +113,7 @@ def stream(
     tool: Tool, args: Sequence[str], *, dsn: str | None, on_line: Callable[[str], None]
 ) -> CommandResult:
     """Run a tool, handing each (masked) stderr line to ``on_line`` as it arrives."""
-    env, clean = _env(dsn)
+    env, clean, password = _env(dsn)
     argv = [tool.path, *args] + ([f"--dbname={clean}"] if clean else [])
     lines: list[str] = []
     with subprocess.Popen(
@@ -120,7 +121,7 @@ def stream(
     ) as proc:
         assert proc.stderr is not None
         for raw in proc.stderr:
-            line = mask(raw.rstrip("\n"))
+            line = mask(raw.rstrip("\n"), password)
             lines.append(line)
             on_line(line)
         rc = proc.wait()

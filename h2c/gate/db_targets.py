@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from h2c.db.conn import mask
+from h2c.db.conn import mask, url_problem
 from h2c.errors import InputError, Location
 from h2c.gatecfg import _line_of  # the same line lookup h2c.toml's other errors use
 
@@ -185,6 +185,10 @@ postgres://u:********@127.0.0.1/t [options]')
         value = expand(raw, env, what=what)
         if is_url(value):
             src_url = value
+        elif "://" in value or "=" in value:  # meant as a connection string: never echo it
+            raise InputError(
+                what, url_problem(value) or "the source must be a postgres:// URL or a dump file"
+            )
         else:
             path = (base / value).resolve()
             if not path.is_file():

@@ -5,7 +5,8 @@ Heroku config holds unique canaries. Then stdout, stderr, JUnit XML, the gate's 
 (build log, compose file), every generated file except convox.env, and the gate's images
 (`docker save`: every file of every layer, the image config; `docker history --no-trunc`) are
 searched for each canary, raw, URL-encoded and base64-encoded: zero hits. A control case proves
-the search finds a canary that is printed on purpose.
+the search finds a canary that is printed on purpose. The search is ``tests.leaksearch`` (shared
+with test_canaries_db.py, the same test for database passwords).
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import uuid
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 import pytest
+
+from tests.leaksearch import Search, h2c, junit_cases
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "fixtures" / "apps" / "django-sample"
@@ -36,123 +35,7 @@ ALLOWED = {"convox.env"}  # the one generated file that holds values (mode 0600,
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
-# --- the search ------------------------------------------------------------------------------
-
-
-def forms(value: str) -> dict[str, bytes]:
-    """The shapes a value can leak in: raw, URL-encoded, base64 (at any 3-byte alignment)."""
-    raw = value.encode("utf-8")
-    found = {"raw": raw, "url": quote(value, safe="").encode(), "url+": quote_plus(value).encode()}
-    for shift in range(3):
-        for name, encode in (("b64", base64.b64encode), ("b64url", base64.urlsafe_b64encode)):
-            text = encode(b"\0" * shift + raw)
-            # drop the characters that depend on the bytes around the value
-            start = 4 * ((shift + 2) // 3)
-            core = text[start : len(text) - 4]
-            if len(core) >= 12:
-                found[f"{name}@{shift}"] = core
-    unique: dict[str, bytes] = {}
-    for form, pattern in found.items():  # one hit per shape: "url" is "raw" for plain text
-        if pattern not in unique.values():
-            unique[form] = pattern
-    return unique
-
-
-@dataclass
-class Search:
-    """Searches bytes for every form of every canary; hits name the canary, never its value."""
-
-    canaries: dict[str, str]  # label -> value
-    hits: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._patterns = [
-            (label, form, pattern)
-            for label, value in self.canaries.items()
-            for form, pattern in forms(value).items()
-        ]
-
-    def scan(self, where: str, data: bytes) -> None:
-        for label, form, pattern in self._patterns:
-            if pattern in data:
-                self.hits.append(f"{label} ({form}) in {where}")
-
-    def scan_text(self, where: str, text: str) -> None:
-        self.scan(where, text.encode("utf-8", "surrogateescape"))
-
-    def scan_tree(self, root: Path, *, skip: Iterable[Path] = ()) -> int:
-        skipped = {p.resolve() for p in skip}
-        count = 0
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and not path.is_symlink() and path.resolve() not in skipped:
-                self.scan(str(path.relative_to(root)), path.read_bytes())
-                count += 1
-        return count
-
-    def scan_image_tar(self, image: str, tar_path: Path) -> int:
-        """Every member of a `docker save` archive; each layer's files one by one."""
-        count = 0
-        with tarfile.open(tar_path) as outer:
-            for member in outer:
-                if not member.isfile():
-                    continue
-                data = outer.extractfile(member).read()  # type: ignore[union-attr]
-                if member.name.endswith("layer.tar"):
-                    for name, content in _layer_files(data):
-                        self.scan(f"{image} {member.name}:{name}", content)
-                        count += 1
-                else:
-                    self.scan(f"{image} {member.name}", data)
-                    count += 1
-        return count
-
-
-def _layer_files(data: bytes) -> Iterator[tuple[str, bytes]]:
-    with tarfile.open(fileobj=io.BytesIO(data)) as layer:
-        for member in layer:
-            if member.isfile():
-                yield member.name, layer.extractfile(member).read()  # type: ignore[union-attr]
-            # names of links and directories can leak too
-            yield member.name + " (name)", (member.name + " " + member.linkname).encode()
-
-
-# --- running the CLI ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Ran:
-    args: list[str]
-    rc: int
-    out: str
-    err: str
-
-
-def h2c(*args: str, cwd: Path) -> Ran:
-    env = dict(os.environ, H2C_REQUIRE_ENGINE="1", COLUMNS="200")
-    done = subprocess.run(
-        [sys.executable, "-m", "h2c.cli", *args],
-        capture_output=True,
-        text=True,
-        errors="surrogateescape",
-        cwd=cwd,
-        env=env,
-        timeout=1800,
-        check=False,
-    )
-    return Ran(list(args), done.returncode, done.stdout, done.stderr)
-
-
-def junit_cases(path: Path) -> dict[str, str]:
-    """``module::test[param]`` -> passed | failed | error | skipped."""
-    result = {}
-    for case in ET.parse(path).getroot().iter("testcase"):
-        module = case.get("classname", "").rpartition(".")[2]
-        status = "passed"
-        for tag in ("failure", "error", "skipped"):
-            if case.find(tag) is not None:
-                status = "failed" if tag == "failure" else tag
-        result[f"{module}::{case.get('name')}"] = status
-    return result
+# --- helpers ---------------------------------------------------------------------------------
 
 
 def docker(*args: str) -> subprocess.CompletedProcess[str]:

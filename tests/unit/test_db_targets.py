@@ -73,6 +73,14 @@ def test_target_must_be_a_url_and_the_message_hides_passwords() -> None:
     assert "postgres:// URL" in str(caught.value)
 
 
+@pytest.mark.parametrize("source", ["mysql://u:src-pw@h/x", "host=h password=src-pw"])
+def test_source_that_is_no_postgres_url_is_never_echoed(source: str) -> None:
+    with pytest.raises(InputError) as caught:
+        resolve(source=source, target=TGT, checksums=None, toml=None, toml_file=None)
+    assert "--h2c-source" in str(caught.value)
+    assert "src-pw" not in str(caught.value)
+
+
 def test_unset_environment_variable_is_named() -> None:
     with pytest.raises(InputError, match="HEROKU_DATABASE_URL is not set"):
         resolve(
