@@ -8,7 +8,10 @@ key's kind (``h2c.envrules.classify``):
   would break them); absent -> ``missing``; different -> ``changed``, or more precisely
   ``multiline_mangled`` (newlines lost) or ``quotes_kept`` (Heroku's shell quoting stored
   literally, as `heroku config -s | convox env set` does).
-- platform keys (PORT, DYNO, HEROKU_*): absent -> ``platform``; present -> ``platform_copied``.
+- platform keys (PORT, DYNO, HEROKU_*): absent -> ``platform``; in the app env ->
+  ``platform_copied``. Set only by a convox.yml ``KEY=default`` -> ``platform``: a public value
+  written in the manifest on purpose (h2c sets ``DYNO=web.1`` for code that reads DYNO), not a
+  copy of Heroku's config.
 - resource URLs (DATABASE_URL, REDIS_URL, HEROKU_POSTGRESQL_<COLOR>_URL, an attachment's
   ``as`` name): Heroku's value on Convox -> ``copied_addon_url`` (it would keep the app on
   Heroku's database; no exception waives it); provided by a linked resource -> ``resource``;
@@ -131,13 +134,15 @@ def diff(
     exceptions: Exceptions | None = None,
     provided: Collection[str] = (),
     declared: Collection[str] | None = None,
+    defaulted: Collection[str] = (),
 ) -> list[KeyVerdict]:
     """One verdict per key, sorted by key.
 
     ``convox`` is the app env as Convox holds it (convox.env or `convox env`, with convox.yml
     defaults applied); ``provided`` the keys Convox sets itself (linked resources' URLs, system
     env); ``declared`` the keys some convox.yml ``environment`` list names (None: unknown, or
-    ``*``).
+    ``*``); ``defaulted`` the keys whose Convox value is a convox.yml ``KEY=default`` (the app
+    env does not set them).
 
     >>> h = {"A": Secret("1"), "DATABASE_URL": Secret("postgres://heroku")}
     >>> [(v.key, v.status.value) for v in diff(h, dict(h))]
@@ -156,6 +161,7 @@ def diff(
             declared=declared is None or key in declared,
             app_json=key in app_json_required,
             convox_yml=key in convox_required,
+            defaulted=key in defaulted,
         )
         status, detail = _apply_exceptions(
             key, status, detail, exceptions, convox_yml=key in convox_required
@@ -178,6 +184,7 @@ def _judge(
     declared: bool,
     app_json: bool,
     convox_yml: bool,
+    defaulted: bool = False,
 ) -> tuple[Status, str]:
     if c is None and not provided and (app_json or convox_yml):
         why = "convox.yml lists it as required (the deploy fails)" if convox_yml else ""
@@ -188,6 +195,8 @@ def _judge(
     if kind is EnvKind.PLATFORM:
         if c is None:
             return Status.PLATFORM, "set by Heroku's platform; not expected on Convox"
+        if defaulted:
+            return Status.PLATFORM, "a public convox.yml default set on purpose, not a copy"
         return Status.PLATFORM_COPIED, "a Heroku platform key was copied to Convox"
     if kind is EnvKind.RESOURCE:
         if c is not None and c == h:

@@ -225,6 +225,7 @@ class EnvSides:
     app_json_required: frozenset[str]
     addons: tuple[Addon, ...]
     exceptions: Exceptions
+    defaulted: frozenset[str] = frozenset()  # Convox value from a convox.yml default only
 
     def diff(self) -> list[KeyVerdict]:
         return diff(
@@ -236,6 +237,7 @@ class EnvSides:
             exceptions=self.exceptions,
             provided=self.manifest.provided,
             declared=self.manifest.declared,
+            defaulted=self.defaulted,
         )
 
 
@@ -259,6 +261,7 @@ def sides_from(
         else frozenset(),
         addons=spec.addons if spec else (),
         exceptions=parse_exceptions(toml_text, file=toml_file) if toml_text else Exceptions(),
+        defaulted=frozenset(k for k in manifest.defaults if k not in app_env),
     )
 
 

@@ -122,6 +122,8 @@ class AppSpec:
     scripts: tuple[tuple[str, str], ...] = ()  # app.json scripts: (name, command)
     buildpacks: tuple[str, ...] = ()
     stack: str | None = None
+    # Heroku-only env the app's code reads: (key, file, line), e.g. ("DYNO", "settings.py", 19)
+    reads_platform_env: tuple[tuple[str, str, int], ...] = ()
     findings: tuple[Finding, ...] = field(default=(), compare=False)
 
     def process(self, name: str) -> Process | None:

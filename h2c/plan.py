@@ -157,6 +157,7 @@ def plan(spec: AppSpec) -> ConvoxPlan:
     base_env = _base_environment(spec, findings)
     services = _plan_services(spec, resources, base_env, findings)
     _env_findings(spec, resources, buckets, findings)
+    findings += _dyno_findings(spec)
     release = None
     proc = spec.process("release")
     if proc is not None:
@@ -287,6 +288,8 @@ def _plan_services(
                 env[key] = env.get(key) if env.get(key) is not None else default
         for key in command.required:
             env.setdefault(key, None)
+        if _reads_dyno(spec):
+            env["DYNO"] = f"{proc.name}.1"  # as Heroku names the first dyno of this type
         is_web = name == "web"
         clock = proc.name in ("clock", "scheduler") or bool(_CLOCK_RE.search(proc.command))
         count, memory, cpu = _scale(spec, proc.name, name, clock, findings)
@@ -312,6 +315,35 @@ def _plan_services(
                 Finding(Severity.INFO, f"formation names {entry.process!r}, not in the Procfile")
             )
     return tuple(services)
+
+
+def _reads_dyno(spec: AppSpec) -> bool:
+    return any(key == "DYNO" for key, _, _ in spec.reads_platform_env)
+
+
+def _dyno_findings(spec: AppSpec) -> list[Finding]:
+    """Say that, and why, convox.yml sets DYNO, and what the better fix is."""
+    reads = [(file, line) for key, file, line in spec.reads_platform_env if key == "DYNO"]
+    if not reads:
+        return []
+    where = ", ".join(f"{file}:{line}" for file, line in reads)
+    values = ", ".join(f"DYNO={p.name}.1" for p in spec.processes if p.name != "release")
+    file, line = reads[0]
+    return [
+        Finding(
+            Severity.WARNING,
+            f"the app's code reads DYNO ({where}), which only Heroku sets: without it the "
+            "code takes its not-on-Heroku branch on Convox (in Heroku's sample layout: DEBUG "
+            "on, SQLite, localhost-only ALLOWED_HOSTS: your domain and Convox's health check "
+            "get 400). So convox.yml and docker-compose.yml set it on each service as a public "
+            f"default ({values}, named as on Heroku). Every replica sees the same `.1`, so "
+            "code that picks one dyno by its number runs on all of them. Better: switch on an "
+            "env var of your own (e.g. IS_PRODUCTION=1, set with `convox env set`), then drop "
+            "DYNO from convox.yml and docker-compose.yml.",
+            file,
+            line or None,
+        )
+    ]
 
 
 def _scale(

@@ -109,7 +109,8 @@ def load_app(
         if f.process not in names
     ]
 
-    findings += dyno_findings(app_dir)
+    dyno_reads = dyno_findings(app_dir)
+    findings += dyno_reads
 
     return AppSpec(
         name=app_json.name or app_dir.resolve().name,
@@ -122,6 +123,9 @@ def load_app(
         scripts=app_json.scripts,
         buildpacks=app_json.buildpacks,
         stack=app_json.stack,
+        reads_platform_env=tuple(
+            ("DYNO", _relative(f.file or "", app_dir), f.line or 0) for f in dyno_reads
+        ),
         findings=tuple(findings),
     )
 
@@ -146,6 +150,14 @@ def dyno_findings(app_dir: Path) -> list[Finding]:
         if line is not None:
             found.append(Finding(Severity.WARNING, DYNO_HAZARD, str(path), line))
     return found
+
+
+def _relative(file: str, app_dir: Path) -> str:
+    """``file`` relative to the app, in POSIX form: the same on every machine."""
+    try:
+        return Path(file).relative_to(app_dir).as_posix()
+    except ValueError:
+        return Path(file).as_posix()
 
 
 def _python_files(app_dir: Path) -> list[Path]:

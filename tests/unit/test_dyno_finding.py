@@ -36,3 +36,10 @@ def test_both_quote_styles_count_and_virtualenvs_and_comments_in_prose_do_not(
     (tmp_path / "node_modules" / "e.py").write_text("'DYNO'\n")
     found = [(Path(f.file or "").name, f.line) for f in dyno_findings(tmp_path)]
     assert found == [("a.py", 3), ("b.py", 2)]
+
+
+def test_the_model_records_where_dyno_is_read_relative_to_the_app() -> None:
+    app = REPO / "fixtures" / "apps" / "getting-started"
+    expected = (("DYNO", "gettingstarted/settings.py", 19),)
+    assert load_app(app).reads_platform_env == expected
+    assert load_app(REPO / "fixtures" / "apps" / "flask-uv").reads_platform_env == ()
