@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from h2c.gate import probes
 from h2c.gate.asserts import assert_http, fail
-from h2c.gate.fixtures import ComposeRun
+from h2c.gate.fixtures import ComposeRun, Stage
 from h2c.gate.settings import GateSettings
 
 pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compose_down_when_done(gate_compose: ComposeRun, gate_stage: Stage) -> Iterator[None]:
+    """Once this module's checks ran, the compose project goes down in the background."""
+    yield
+    gate_stage.compose_done()
 
 
 def test_compose_up(gate_compose: ComposeRun, gate_redact: Callable[[str], str]) -> None:

@@ -12,6 +12,7 @@ import pytest
 from h2c.gate import probes
 from h2c.gate.asserts import assert_http, container_tail, fail
 from h2c.gate.fixtures import GRACE_S, ReleaseOutcome, Running, listeners
+from h2c.gate.services import Stopped, settle, stop_all
 from h2c.gate.settings import GateSettings
 
 pytestmark = pytest.mark.docker
@@ -36,14 +37,24 @@ def test_release_succeeds(
         )
 
 
-def test_web_health(gate_web: Running, gate_config: GateSettings, gate_redact: Any) -> None:
+@pytest.fixture(scope="module")
+def convox_host(gate_web: Running, gate_network: Any, gate_config: GateSettings) -> str | None:
+    """The Host header Convox's health check sends: ``<container IP>:<port>`` (see probes)."""
+    return probes.probe_host(gate_web.container.ip(gate_network.name), gate_config.port)
+
+
+def test_web_health(
+    gate_web: Running, gate_config: GateSettings, gate_redact: Any, convox_host: str | None
+) -> None:
     path = gate_config.health_path
-    result = probes.http_probe(f"{gate_web.base_url}{path}")
+    result, host_problem = probes.probe_as_convox(str(gate_web.base_url), path, convox_host)
     if not result.ok and gate_web.startup_error:
         fail(
             f"web never became ready on {path} through the mapped port "
             f"({gate_web.startup_error})" + container_tail(gate_web.container, gate_redact)
         )
+    if host_problem:
+        fail(host_problem + container_tail(gate_web.container, gate_redact))
     assert_http(result, path, want_2xx=True, container=gate_web.container, redact=gate_redact)
 
 
@@ -58,8 +69,15 @@ def test_web_reachable_from_outside(gate_web: Running, gate_config: GateSettings
     fail(verdict or f"no answer through the mapped port, though something listens on {port}")
 
 
-def test_smoke_path(gate_web: Running, gate_smoke_path: str, gate_redact: Any) -> None:
-    result = probes.http_probe(f"{gate_web.base_url}{gate_smoke_path}")
+def test_smoke_path(
+    gate_web: Running, gate_smoke_path: str, gate_redact: Any, convox_host: str | None
+) -> None:
+    # The same Host as the health check: on Convox the router forwards the user's domain, which
+    # the app's allow-list is configured for; the pod-IP host is the strictest realistic case.
+    path = gate_smoke_path
+    result, host_problem = probes.probe_as_convox(str(gate_web.base_url), path, convox_host)
+    if host_problem:
+        fail(host_problem + container_tail(gate_web.container, gate_redact))
     assert_http(
         result, gate_smoke_path, want_2xx=False, container=gate_web.container, redact=gate_redact
     )
@@ -71,6 +89,7 @@ def test_process_stays_up(
     started = running.get(gate_process)
     if started is None:
         fail(f"{gate_process} was not started: no convox.yml service for it")
+    settle(started, gate_config.settle_seconds)  # what is left of it: the other checks ran
     status = str(started.container.status())
     if status != "running":
         code = started.container.exit_code()
@@ -81,13 +100,30 @@ def test_process_stays_up(
         )
 
 
-def test_stops_on_sigterm(running: dict[str, Running], gate_process: str) -> None:
+_SIGTERM = "test_stops_on_sigterm"
+
+
+@pytest.fixture(scope="module")
+def sigterm(running: dict[str, Running], request: pytest.FixtureRequest) -> dict[str, Stopped]:
+    """SIGTERM to every process whose check is selected, all at once; each timed on its own."""
+    checks = [i for i in request.session.items if getattr(i, "originalname", "") == _SIGTERM]
+    selected = {i.callspec.params.get("gate_process") for i in checks if hasattr(i, "callspec")}
+    return stop_all({name: p for name, p in running.items() if name in selected}, GRACE_S)
+
+
+def test_stops_on_sigterm(
+    running: dict[str, Running],
+    gate_process: str,
+    sigterm: dict[str, Stopped],
+    request: pytest.FixtureRequest,
+) -> None:
     started = running.get(gate_process)
     if started is None:
         fail(f"{gate_process} was not started: no convox.yml service for it")
-    if str(started.container.status()) != "running":
+    status, seconds, code = sigterm[gate_process]
+    if status != "running":
         pytest.skip(f"{gate_process} had already exited")
-    _, code = started.container.stop(GRACE_S)
+    request.node.user_properties.append(("stopped", f"{seconds:.1f}s"))
     if probes.was_killed(code):
         fail(
             f"{gate_process} ignored SIGTERM: still running after {GRACE_S} s "

@@ -88,5 +88,6 @@ class ComposeProject:
     def logs(self, service: str) -> str:
         return self._run("logs", "--no-color", "--tail", "40", service, timeout=60).output
 
-    def down(self) -> ComposeResult:
-        return self._run("down", "-v", "--remove-orphans", timeout=120)
+    def down(self, stop_timeout_s: int = 10) -> ComposeResult:
+        """Stop (SIGTERM, then SIGKILL after ``stop_timeout_s``) and remove, with volumes."""
+        return self._run("down", "-v", "--remove-orphans", "-t", str(stop_timeout_s), timeout=120)

@@ -182,6 +182,12 @@ class RunningContainer:
         result = self._c.exec_run(cmd, stdout=True, stderr=True)
         return int(result.exit_code), self._mask(result.output.decode("utf-8", "replace"))
 
+    def ip(self, network: str) -> str | None:
+        """The container's IPv4 address on ``network`` (None when not attached to it)."""
+        self._c.reload()
+        networks = (self._c.attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        return str((networks.get(network) or {}).get("IPAddress") or "") or None
+
 
 def wait_ready(
     container: RunningContainer,
@@ -504,3 +510,29 @@ def run_on_host_network(
     except docker.errors.APIError as exc:
         raise H2cError(f"cannot start a container from {image}: {exc.explanation}") from None
     return RunningContainer(container, list(environment.values()))
+
+
+# --- Added for the gate's compose phase and parallel teardown (h2c.gate.fixtures, .compose) ----
+
+
+def find_containers(engine: Engine, labels: Mapping[str, str]) -> list[RunningContainer]:
+    """Containers, running or not, that carry every label given (``{}``: this session's).
+
+    A compose project's containers are found by their ``com.docker.compose.*`` labels, so the
+    gate asks the engine for their state instead of spawning ``docker-compose ps``.
+    """
+    wanted = [f"{key}={value}" for key, value in labels.items()]
+    if not labels:
+        wanted = [f"{LABEL}=1", f"{SESSION_LABEL}={engine.session_id}"]
+    try:
+        found = engine.client.containers.list(all=True, filters={"label": wanted})
+    except docker.errors.APIError:
+        return []
+    return [RunningContainer(container) for container in found]
+
+
+def published_port(container: RunningContainer, port: int) -> int | None:
+    """The loopback host port publishing the container's ``port``/tcp, or None."""
+    container._c.reload()
+    bindings = (container._c.ports or {}).get(f"{port}/tcp") or []
+    return int(bindings[0]["HostPort"]) if bindings else None

@@ -36,16 +36,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def split_rest(args: argparse.Namespace) -> list[str]:
     """Options given after APP_DIR land in the remainder: take back ours, pass the rest on.
 
+    The plugin's ``--h2c-summary FILE`` is taken back too: h2c passes its own summary path to
+    pytest and reads the table from there, so the user's path becomes that path (``h2c_summary``).
+
     >>> ns = argparse.Namespace(config=None, addons=None, formation=None, junit_xml=None,
-    ...                         keep=False, settle=None,
-    ...                         pytest_args=["--settle", "4", "-k", "image", "--", "-x"])
-    >>> split_rest(ns), ns.settle
-    (['-k', 'image', '-x'], 4.0)
+    ...                         keep=False, settle=None, pytest_args=["--settle", "4", "-k",
+    ...                         "image", "--h2c-summary=s.json", "--", "-x"])
+    >>> split_rest(ns), ns.settle, ns.h2c_summary
+    (['-k', 'image', '-x'], 4.0, PosixPath('s.json'))
     """
-    again = argparse.ArgumentParser(add_help=False)
+    again = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     for flag in ("--config", "--addons", "--formation"):
         again.add_argument(flag, type=Path, default=getattr(args, flag[2:]))
     _add_options(again)
+    again.add_argument("--h2c-summary", type=Path, default=getattr(args, "h2c_summary", None))
     again.set_defaults(junit_xml=args.junit_xml, keep=args.keep, settle=args.settle)
     known, rest = again.parse_known_args([a for a in args.pytest_args if a != "--"])
     for key, value in vars(known).items():
@@ -69,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         junit_xml=_abs(args.junit_xml),
         keep=args.keep,
         settle=args.settle,
+        summary=_abs(args.h2c_summary),
         extra=extra,
     )
     width = max(shutil.get_terminal_size((160, 24)).columns, 120)

@@ -6,7 +6,7 @@ Messages name processes, ports, paths and env keys, never a config value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -14,7 +14,7 @@ from h2c.gate.leaks import Redactor
 from h2c.gate.probes import HttpResult, log_tail
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     __tracebackhide__ = True
     pytest.fail(message, pytrace=False)
 

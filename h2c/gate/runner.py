@@ -19,6 +19,7 @@ from h2c.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_FAILED, EXIT_OK
 from h2c.gate.summary import Record, read_json
 
 FAILED = frozenset({"failed", "error"})
+INTERRUPT_WAIT_S = 60.0  # how long a Ctrl-C waits for the gate's own clean-up
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,35 @@ def pytest_args(
     return [*args, "--h2c-summary", str(summary), "-p", "no:cacheprovider", *extra]
 
 
-def run_gate(app_dir: Path, **options: object) -> GateRun:
-    """Run the checks on one app; pytest's output streams to this process's terminal."""
+def run_gate(app_dir: Path, *, summary: Path | None = None, **options: object) -> GateRun:
+    """Run the checks on one app; pytest's output streams to this process's terminal.
+
+    The JSON summary goes to ``summary`` when given (and stays there), else to a scratch file.
+    """
     with tempfile.TemporaryDirectory(prefix="h2c-check-") as scratch:
-        summary = Path(scratch) / "summary.json"
+        summary = summary or Path(scratch) / "summary.json"
+        summary.unlink(missing_ok=True)  # an old file must not pass for this run's
         args = pytest_args(app_dir, summary=summary, **options)  # type: ignore[arg-type]
         env = dict(os.environ, H2C_REQUIRE_ENGINE="1")
-        done = subprocess.run([sys.executable, "-m", "pytest", *args], env=env, check=False)
+        with subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env) as gate:
+            pytest_rc = _wait(gate)
         records = read_json(summary) if summary.exists() else []
-    return GateRun(done.returncode, records, gate_exit_code(done.returncode, records))
+    return GateRun(pytest_rc, records, gate_exit_code(pytest_rc, records))
+
+
+def _wait(gate: subprocess.Popen[bytes]) -> int:
+    """The gate's exit code; on Ctrl-C, let it remove its containers before h2c stops.
+
+    Ctrl-C in a terminal reaches the gate too, and its teardown removes what it started;
+    ``subprocess.run`` would kill it 0.25 s later and leave the containers behind. A second
+    Ctrl-C (or a gate that does not stop) gets SIGTERM, whose handler still cleans up.
+    """
+    try:
+        return gate.wait()
+    except KeyboardInterrupt:
+        try:
+            gate.wait(timeout=INTERRUPT_WAIT_S)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            gate.terminate()
+            gate.wait(timeout=INTERRUPT_WAIT_S)
+        raise

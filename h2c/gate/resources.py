@@ -1,0 +1,104 @@
+"""The app's convox.yml resources as containers on the gate's private network.
+
+Every container is started first, then each is polled (every ``POLL_S``) until it accepts
+clients, so several resources initialise side by side. Run on a background thread while the
+image builds (``h2c.gate.fixtures``); ``stop`` ends the wait when the session ends.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from h2c.errors import EnvironmentMissing
+from h2c.gate import probes
+from h2c.gate.later import pause
+from h2c.gate.target import Database
+from h2c.secret import Secret
+
+RESOURCE_PORTS = {"postgres": 5432, "postgis": 5432, "mysql": 3306, "mariadb": 3306, "redis": 6379}
+STARTUP_S = 90.0
+POLL_S = 0.2  # each poll is a `docker exec`: not free on a small machine
+
+
+def ready_args(kind: str) -> list[str]:
+    """A command, run inside a resource container, that exits 0 once it accepts clients.
+
+    TCP on 127.0.0.1: the postgres entrypoint's init phase listens on its socket only.
+
+    >>> ready_args("redis"), ready_args("postgres")[-1]
+    (['redis-cli', 'ping'], '5432')
+    """
+    if kind == "redis":
+        return ["redis-cli", "ping"]
+    return ["pg_isready", "-h", "127.0.0.1", "-p", str(RESOURCE_PORTS.get(kind, 5432))]
+
+
+def wait_accepting(
+    container: Any, args: list[str], deadline_s: float, stop: threading.Event | None = None
+) -> bool:
+    """Poll ``args`` in the container until it exits 0; False when it stopped or time ran out."""
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if str(container.status()) in ("exited", "dead"):
+            return False
+        if container.exec(args)[0] == 0:
+            return True
+        if pause(stop, POLL_S):
+            return False
+    return False
+
+
+def image_of(spec: Mapping[str, Any]) -> str:
+    """The image a resource runs: ``<type>:<options.version>``.
+
+    >>> image_of({"type": "postgres", "options": {"version": 17}}), image_of({"type": "redis"})
+    ('postgres:17', 'redis:latest')
+    """
+    return f"{spec.get('type', '')}:{(spec.get('options') or {}).get('version', 'latest')}"
+
+
+def _launch(engine: Any, network: Any, name: str, spec: Mapping[str, Any]) -> tuple[Any, Database]:
+    kind = str(spec.get("type", ""))
+    image = image_of(spec)
+    if kind not in ("postgres", "postgis", "redis"):
+        raise EnvironmentMissing(f"resource {name!r}: the gate cannot run type {kind!r}")
+    if not engine.image_present(image):
+        raise EnvironmentMissing(
+            f"resource {name!r} needs the image {image}, which is not available locally"
+        )
+    db = Database.new(name, "redis" if kind == "redis" else "postgres", RESOURCE_PORTS[kind])
+    env = (
+        {}
+        if kind == "redis"
+        else {
+            "POSTGRES_USER": Secret(db.user),
+            "POSTGRES_PASSWORD": db.password,
+            "POSTGRES_DB": Secret(db.name),
+        }
+    )
+    return engine.run(image, env=env, network=network, aliases=[name]), db
+
+
+def start_resources(
+    engine: Any,
+    network: Any,
+    resources: Mapping[str, Any],
+    stop: threading.Event | None = None,
+) -> dict[str, Database]:
+    """One container per resource, alias = resource name; returns once all accept clients."""
+    launched = {
+        name: (spec or {}, *_launch(engine, network, name, spec or {}))
+        for name, spec in sorted(resources.items())
+    }
+    ready = {}
+    for name, (spec, container, db) in launched.items():
+        if not wait_accepting(container, ready_args(str(spec.get("type", ""))), STARTUP_S, stop):
+            raise EnvironmentMissing(
+                f"resource {name!r} ({image_of(spec)}) did not become ready:\n"
+                + probes.log_tail(container.logs())
+            )
+        ready[name] = db
+    return ready

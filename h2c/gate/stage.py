@@ -1,0 +1,97 @@
+"""The gate's session steps on background threads, and their teardown.
+
+The fixtures (``h2c.gate.fixtures``) start each step as soon as its inputs exist: the
+resources while the image builds; the release and the processes, and the compose project,
+once it is built. They collect a step by name when a check needs it (``Background.result``
+raises the step's error there). Teardown tells the steps to stop, removes every container and
+the compose project in parallel, then joins the steps.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from h2c.compose_runner import ComposeProject
+from h2c.gate import compose, resources, services
+from h2c.gate.later import Background
+from h2c.gate.settings import GateSettings
+from h2c.gate.target import GateApp
+
+COMPOSE_STOP_S = 1  # the compose containers' SIGTERM handling is not what the gate checks
+
+
+def image_tag(app: GateApp) -> str:
+    """The gate's tag for an app: stable, so a rerun replaces it and reuses the layer cache."""
+    slug = re.sub(r"[^a-z0-9]+", "-", app.dir.name.lower()).strip("-") or "app"
+    return f"h2c-gate/{slug}:latest"
+
+
+@dataclass
+class Stage:
+    """The session's background steps, and the compose project they may have brought up."""
+
+    keep: bool = False  # --h2c-keep: leave every container running
+    background: Background = field(default_factory=Background)
+    compose: ComposeProject | None = None
+
+    def start_resources(self, engine: Any, network: Any, app: GateApp) -> None:
+        """Start the resources' containers and wait until they accept clients (once)."""
+        self.background.start(
+            "resources", resources.start_resources, engine, network, app.resources,
+            self.background.stop,
+        )  # fmt: skip
+
+    def start_services(
+        self, app: GateApp, engine: Any, image: str, network: Any, config: GateSettings
+    ) -> None:
+        """Once the resources accept clients: the release, then web and the others (once)."""
+
+        def job() -> services.Services:
+            env = services.env_for(app, self.background.result("resources"))
+            return services.bring_up(app, engine, image, network, env, config, self.background.stop)
+
+        self.start_resources(engine, network, app)
+        self.background.start("services", job)
+
+    def start_compose(
+        self, app: GateApp, engine: Any, image: str, folder: Path, config: GateSettings
+    ) -> None:
+        """The compose project, after the gate's own resources are up (once)."""
+        if app.compose is None or self.compose is not None:
+            return
+        self.compose = compose.write_project(app, folder, image)
+        self.background.start(
+            "compose", compose.bring_up, self.compose, engine, app, config,
+            lambda: self.background.wait("resources"), self.background.stop,
+        )  # fmt: skip
+
+    def compose_done(self) -> None:
+        """The compose checks ran: take the project down in the background now."""
+        if self.compose is not None and not self.keep:
+            self.background.start("compose-down", self.compose.down, COMPOSE_STOP_S)
+
+    def teardown(self, engine: Any) -> None:
+        """Stop the steps; remove the containers and the compose project at once; join."""
+        self.background.stop.set()
+        busy = self.background.busy()
+        try:
+            if not self.keep:
+                self._remove_all(engine)
+        finally:
+            self.background.close()
+        if not self.keep and self.compose is not None and "compose" in busy:
+            self.compose.down(COMPOSE_STOP_S)  # a compose step was mid-way: down once more
+
+    def _remove_all(self, engine: Any) -> None:
+        from h2c.engine import find_containers
+
+        containers = find_containers(engine, {})  # this session's, labelled by the engine
+        with ThreadPoolExecutor(max_workers=min(8, len(containers) + 1)) as pool:
+            if self.compose is not None and not self.background.started("compose-down"):
+                pool.submit(self.compose.down, COMPOSE_STOP_S)
+            for container in containers:
+                pool.submit(container.remove)
