@@ -6,12 +6,12 @@ turns a missing engine into a failure (CI). Everything the session created is re
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from h2c.errors import EnvironmentMissing
+from tests.unavailable import unavailable
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +22,7 @@ def engine() -> Iterator[object]:
     try:
         connected = Engine.connect()
     except EnvironmentMissing as missing:
-        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
-            pytest.fail(str(missing))
-        pytest.skip(str(missing))
+        unavailable(str(missing))
     with connected:
         yield connected
     connected.close()

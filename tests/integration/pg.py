@@ -27,6 +27,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from tests.unavailable import unavailable
+
 USER = "h2c"
 
 
@@ -152,10 +154,7 @@ def start_cluster() -> Cluster:
     """Start a cluster or skip (fail under ``H2C_REQUIRE_ENGINE=1``) when binaries are missing."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
-        message = "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)"
-        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)")
     root = Path(tempfile.mkdtemp(prefix="h2c-pg-"))
     cluster = Cluster(bin_dir=bin_dir, root=root)
     try:

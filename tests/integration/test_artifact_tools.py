@@ -7,7 +7,6 @@ skip into a failure (CI).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from h2c.model import (
 )
 from h2c.render import render_all
 from h2c.secret import Secret
+from tests.unavailable import unavailable
 
 HADOLINT = Path(sys.executable).parent / "hadolint"
 COMPOSE = shutil.which("docker-compose") or "/usr/bin/docker-compose"
@@ -84,9 +84,7 @@ IDS = [f"{m}-{'full' if full else 'plain'}" for m, full in CASES]
 
 def need(tool: str | Path) -> None:
     if not Path(tool).exists():
-        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
-            pytest.fail(f"{tool} is missing and H2C_REQUIRE_ENGINE=1")
-        pytest.skip(f"{tool} is not installed")
+        unavailable(f"{tool} is not installed")
 
 
 @pytest.mark.parametrize(("manager", "full"), CASES, ids=IDS)

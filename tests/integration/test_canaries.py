@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.leaksearch import Search, h2c, junit_cases
+from tests.unavailable import require_images
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "fixtures" / "apps" / "django-sample"
@@ -72,12 +72,7 @@ def config_text(c: dict[str, str], *, multiline: bool) -> str:
 
 @pytest.fixture(scope="module")
 def images_ready(engine: Any) -> None:
-    missing = [i for i in ("python:3.11-slim", "postgres:17") if not engine.image_present(i)]
-    if missing:
-        message = f"stand-in images not built: {missing}; run scripts/setup"
-        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_images(engine, ["python:3.11-slim", "postgres:17"])
 
 
 # --- the tests -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from h2c.envparity import failures, runtime_diff
 from h2c.gate.env_fixtures import read_process_env
 from h2c.secret import Secret
+from tests.unavailable import require_images
 
 pytestmark = pytest.mark.docker
 IMAGE = "python:3.11-slim"
@@ -21,8 +22,7 @@ IMAGE = "python:3.11-slim"
 
 @pytest.fixture
 def image(engine: Any) -> str:
-    if not engine.image_present(IMAGE):
-        pytest.skip(f"stand-in image {IMAGE} not built: run scripts/setup")
+    require_images(engine, [IMAGE])
     return IMAGE
 
 

@@ -8,7 +8,6 @@ failing check is a bug in the case or in the gate.
 
 from __future__ import annotations
 
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 
 from h2c.cli import main
+from tests.unavailable import require_images
 
 REPO = Path(__file__).resolve().parents[2]
 BROKEN = REPO / "fixtures" / "broken"
@@ -69,11 +69,7 @@ def copy_case(name: str, into: Path) -> Path:
 @pytest.fixture(scope="module")
 def base_image(engine: Any) -> None:
     """The cases build FROM python:3.11-slim: a stand-in built by scripts/setup here."""
-    if not engine.image_present("python:3.11-slim"):
-        message = "python:3.11-slim is not built: run `python -m h2c.standins ensure`"
-        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_images(engine, ["python:3.11-slim"])
 
 
 def test_cases_are_complete() -> None:

@@ -22,6 +22,7 @@ import pytest
 from h2c.db import dump, restore
 from h2c.db.conn import split_password
 from tests.integration.pg import Cluster, pg_source, pg_target  # noqa: F401
+from tests.unavailable import require_images
 
 pytestmark = pytest.mark.postgres
 REPO = Path(__file__).resolve().parents[2]
@@ -238,11 +239,7 @@ def _run_in_image(engine: Any, image: str, args: list[str], env: dict[str, str])
 def test_unapplied_migration_on_target_fails_naming_it(
     engine: Any, generated_app: Path, pg_target: Cluster
 ) -> None:
-    if not engine.image_present("python:3.11-slim"):
-        message = "stand-in image python:3.11-slim not built: run scripts/setup"
-        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_images(engine, ["python:3.11-slim"])
     image = "h2c-test/db-django-sample:latest"
     engine.build(generated_app, tag=image)
     target = pg_target.new_database()

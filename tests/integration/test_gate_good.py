@@ -6,7 +6,6 @@ fixtures/heroku/<app>/). Builds are cached between runs by the image tag h2c-gat
 
 from __future__ import annotations
 
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from h2c.cli import main
 from tests.golden_cases import GoldenCase, golden_cases
+from tests.unavailable import require_images
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -37,12 +37,7 @@ def test_every_good_fixture_is_covered() -> None:
 
 @pytest.fixture(scope="module")
 def images(engine: Any) -> None:
-    missing = [i for i in IMAGES if not engine.image_present(i)]
-    if missing:
-        message = f"stand-in images not built: {missing}; run `python -m h2c.standins ensure`"
-        if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_images(engine, IMAGES)
 
 
 def _junit_results(path: Path) -> tuple[list[str], list[str]]:

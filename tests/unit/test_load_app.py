@@ -186,8 +186,6 @@ def test_dot_app_dir_shows_bare_names(app: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_bundled_sample_app_loads() -> None:
-    if not (SAMPLE / "Procfile").is_file():
-        pytest.skip("the bundled sample app is not in this tree")
     spec = load_app(SAMPLE, addons=ADDONS)
     assert spec.process("web") is not None
     assert spec.runtime.framework == "django"
