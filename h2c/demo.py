@@ -98,13 +98,11 @@ def postgres(engine: Engine, image: str) -> Iterator[LocalPostgres]:
 
 def seed_heroku_side(engine: Engine, app_dir: Path, db: LocalPostgres) -> str:
     """Play production: the app's own release (migrations) and seed command, in its image."""
-    from h2c.engine import run_on_host_network
-
     tag = f"h2c-gate/{app_dir.name}:latest"  # the gate's tag: its build reuses these layers
     engine.build(app_dir, tag=tag, on_line=None)
     command = "python manage.py migrate --noinput && python manage.py seed_notes"
     env = {"DATABASE_URL": db.url, "SECRET_KEY": secrets.token_hex(24)}
-    job = run_on_host_network(engine, tag, command=["sh", "-c", command], env=env)
+    job = engine.run_on_host_network(tag, command=["sh", "-c", command], env=env)
     try:
         code = _wait(job)
         if code != 0:

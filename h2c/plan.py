@@ -4,13 +4,17 @@ Pure: an AppSpec in, a frozen ConvoxPlan out (names, commands, ports, scale, res
 keys, findings). Writers never re-decide anything, so convox.yml, docker-compose.yml, the
 Dockerfile and the runbook always agree.
 
+Services, scale and the release are planned here; resources (and Convox naming) in
+``h2c.plan_resources``, env keys in ``h2c.plan_env``. The public names of both are re-exported
+here, so ``from h2c.plan import ...`` is the whole API.
+
 Decisions (see also the module constants):
 
 - Web port 8000: Heroku apps bind ``$PORT`` and Convox sets ``PORT`` to the service's fixed
   port, so any port works; 8000 is unprivileged (the image runs as a non-root user) and is the
   usual port of Python app servers.
 - Postgres ``17`` (the newest major the offline stand-ins carry; a restore needs a server at
-  least as new as Heroku's 16 or older dumps), Redis ``7``.
+  least as new as Heroku's 16 or older dumps), Redis ``7`` (``VERSIONS``).
 - Dyno sizes come from ``h2c.dynos`` and Procfile commands are rewritten by ``h2c.shellcmd``
   (both re-exported here: ``DYNO_SIZES``, ``SafeCommand``, ``rewrite_command``,
   ``safe_command``).
@@ -26,22 +30,20 @@ from dataclasses import dataclass
 
 from h2c.dynos import DEFAULT_SIZE, SIZES
 from h2c.dynos import DYNO_SIZES as DYNO_SIZES  # re-exported
-from h2c.envrules import (
-    RESOURCE_ADDONS,
-    EnvKind,
-    addon_owning,
-    addon_prefix_service,
-    classify,
-)
-from h2c.model import Addon, AppSpec, Finding, Severity
+from h2c.envrules import EnvKind, classify
+from h2c.model import AppSpec, Finding, Severity
+from h2c.plan_env import base_environment, classify_config, env_findings
+from h2c.plan_resources import VERSIONS as VERSIONS  # re-exported
+from h2c.plan_resources import ResourcePlan as ResourcePlan  # re-exported
+from h2c.plan_resources import convox_name as convox_name  # re-exported
+from h2c.plan_resources import plan_resources, unique_names
+from h2c.plan_resources import resource_url_var as resource_url_var  # re-exported
 from h2c.shellcmd import SafeCommand, rewrite_command
 from h2c.shellcmd import safe_command as safe_command  # re-exported
 
 WEB_PORT = 8000
 HEALTH_PATH = "/"
-VERSIONS = {"postgres": "17", "redis": "7"}
 DEFAULT_MEMORY, DEFAULT_CPU = SIZES[DEFAULT_SIZE]  # a process with no formation entry
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _CLOCK_RE = re.compile(r"\bcelery\b.*\bbeat\b|\bclock(\.py)?\b")
 
 
@@ -64,17 +66,6 @@ class ServicePlan:
     @property
     def is_web(self) -> bool:
         return self.port is not None
-
-
-@dataclass(frozen=True)
-class ResourcePlan:
-    """One Convox resource that replaces a Heroku data add-on."""
-
-    name: str
-    type: str  # postgres | redis
-    version: str
-    url_var: str  # the env var Convox sets on linked services: <NAME>_URL
-    replaces: str | None  # "heroku-postgresql:essential-0 as DATABASE"; None when inferred
 
 
 @dataclass(frozen=True)
@@ -117,46 +108,14 @@ class ConvoxPlan:
         return next((s for s in self.services if s.name == name), None)
 
 
-def convox_name(name: str) -> str:
-    """A valid Convox name: lowercase, ``_`` to ``-``, other characters dropped.
-
-    >>> convox_name("urgent_worker"), convox_name("Web"), convox_name("9lives"), convox_name("__")
-    ('urgent-worker', 'web', 'p-9lives', 'p')
-    """
-    text = re.sub(r"[^a-z0-9-]", "", name.lower().replace("_", "-"))
-    text = re.sub(r"-{2,}", "-", text).strip("-")
-    if not text or not text[0].isalpha():
-        text = "p-" + text if text else "p"
-    return text
-
-
-def _unique_names(names: list[str], taken: set[str]) -> dict[str, str]:
-    """Map each original name to a unique valid one; names already valid keep theirs first."""
-    result: dict[str, str] = {}
-    for name in names:
-        if NAME_RE.match(name) and name not in taken:
-            result[name] = name
-            taken.add(name)
-    for name in names:
-        if name in result:
-            continue
-        base = candidate = convox_name(name)
-        n = 2
-        while candidate in taken:
-            candidate, n = f"{base}-{n}", n + 1
-        result[name] = candidate
-        taken.add(candidate)
-    return result
-
-
 def plan(spec: AppSpec) -> ConvoxPlan:
     """Plan the Convox app for ``spec``: pure and deterministic."""
     findings: list[Finding] = []
-    resources = _plan_resources(spec, findings)
-    copy_keys, buckets = _classify_config(spec)
-    base_env = _base_environment(spec, findings)
+    resources = plan_resources(spec, findings)
+    copy_keys, buckets = classify_config(spec)
+    base_env = base_environment(spec, findings)
     services = _plan_services(spec, resources, base_env, findings)
-    _env_findings(spec, resources, buckets, findings)
+    env_findings(spec, resources, buckets, findings)
     findings += _dyno_findings(spec)
     release = None
     proc = spec.process("release")
@@ -191,69 +150,6 @@ def plan(spec: AppSpec) -> ConvoxPlan:
     )
 
 
-def _classify_config(spec: AppSpec) -> tuple[tuple[str, ...], dict[EnvKind, tuple[str, ...]]]:
-    seen: dict[str, EnvKind] = {}
-    for var in spec.config:
-        seen.setdefault(var.key, classify(var.key, spec.addons))
-    for decl in spec.env_decls:
-        if decl.key not in seen and classify(decl.key, spec.addons) is EnvKind.ADDON_DECISION:
-            seen[decl.key] = EnvKind.ADDON_DECISION
-    buckets = {kind: tuple(k for k, v in seen.items() if v is kind) for kind in EnvKind}
-    return buckets[EnvKind.COPY], buckets
-
-
-def _base_environment(spec: AppSpec, findings: list[Finding]) -> dict[str, str | None]:
-    """Keys every service lists: config keys to copy, plus app.json keys (public defaults)."""
-    decls = {d.key: d for d in spec.env_decls}
-    env: dict[str, str | None] = {}
-    for var in spec.config:
-        if classify(var.key, spec.addons) is EnvKind.COPY:
-            decl = decls.get(var.key)
-            env[var.key] = _public_default(decl.key, decl.value, findings) if decl else None
-    config_keys = {v.key for v in spec.config}
-    for decl in spec.env_decls:
-        if decl.key in config_keys or classify(decl.key, spec.addons) is not EnvKind.COPY:
-            continue
-        default = _public_default(decl.key, decl.value, findings)
-        if default is not None:
-            env[decl.key] = default
-        elif decl.required:
-            env[decl.key] = None
-            how = " (app.json generator: secret: generate one)" if decl.generator else ""
-            findings.append(
-                Finding(
-                    Severity.WARNING,
-                    f"{decl.key} is required by app.json but has no Heroku config value: "
-                    f"set it with `convox env set` before deploying{how}",
-                    "app.json",
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    Severity.INFO,
-                    f"optional app.json key {decl.key} has no value and is not listed; "
-                    "add it to convox.yml if you set it later",
-                    "app.json",
-                )
-            )
-    return env
-
-
-def _public_default(key: str, value: str | None, findings: list[Finding]) -> str | None:
-    if value is not None and ("${" in value or "\n" in value):
-        findings.append(
-            Finding(
-                Severity.DECISION,
-                f"app.json default of {key} holds `${{` or a newline, which convox.yml cannot "
-                "carry: listed as required instead",
-                "app.json",
-            )
-        )
-        return None
-    return value
-
-
 def _plan_services(
     spec: AppSpec,
     resources: tuple[ResourcePlan, ...],
@@ -261,7 +157,7 @@ def _plan_services(
     findings: list[Finding],
 ) -> tuple[ServicePlan, ...]:
     procs = [p for p in spec.processes if p.name != "release"]
-    names = _unique_names([p.name for p in procs], set())
+    names = unique_names([p.name for p in procs], set())
     procs.sort(key=lambda p: names[p.name] != "web")  # web first, then Procfile order
     services = []
     for proc in procs:
@@ -374,108 +270,6 @@ def _scale(
     if count == 0:
         findings.append(Finding(Severity.INFO, f"{name}: scaled to 0 on Heroku; kept at count 0"))
     return count, memory, cpu
-
-
-def resource_url_var(name: str) -> str:
-    """The env var Convox sets for a linked resource.
-
-    >>> resource_url_var("heroku-postgresql-red")
-    'HEROKU_POSTGRESQL_RED_URL'
-    """
-    return name.upper().replace("-", "_") + "_URL"
-
-
-def _plan_resources(spec: AppSpec, findings: list[Finding]) -> tuple[ResourcePlan, ...]:
-    planned: list[ResourcePlan] = []
-    taken: set[str] = set()
-
-    def add(kind: str, wanted: str, replaces: str | None) -> None:
-        name = _unique_names([wanted], taken)[wanted]
-        if name != wanted:
-            findings.append(Finding(Severity.WARNING, f"resource {wanted!r} renamed to {name!r}"))
-        planned.append(ResourcePlan(name, kind, VERSIONS[kind], resource_url_var(name), replaces))
-
-    for addon in spec.addons:
-        kind = RESOURCE_ADDONS.get(addon.service)
-        if kind is not None:
-            add(kind, _resource_name(addon, kind), _describe(addon))
-    config_keys = [v.key for v in spec.config]
-    provided = {r.url_var for r in planned}
-    types = {r.type for r in planned}
-    for key in config_keys:
-        if key in provided or classify(key, spec.addons) is not EnvKind.RESOURCE:
-            continue
-        kind = "redis" if "REDIS" in key else "postgres"
-        owned = addon_owning(key, spec.addons) is not None
-        if kind not in types and not owned and key != "REDIS_TLS_URL":
-            add(kind, key.removesuffix("_URL").lower().replace("_", "-"), None)
-            types.add(kind)
-            provided.add(planned[-1].url_var)
-            findings.append(
-                Finding(
-                    Severity.WARNING,
-                    f"{key} is in the config but no matching add-on is known: assumed a "
-                    f"Heroku {kind} add-on, replaced by resource {planned[-1].name!r}",
-                )
-            )
-    return tuple(planned)
-
-
-def _resource_name(addon: Addon, kind: str) -> str:
-    if "DATABASE_URL" in addon.config_vars or addon.attachment == "DATABASE":
-        return "database"
-    if "REDIS_URL" in addon.config_vars or addon.attachment == "REDIS":
-        return "redis"
-    if addon.attachment:
-        return convox_name(addon.attachment)
-    return "database" if kind == "postgres" else "redis"
-
-
-def _describe(addon: Addon) -> str:
-    plan_part = f":{addon.plan}" if addon.plan else ""
-    return f"{addon.service}{plan_part} as {addon.attachment}"
-
-
-def _env_findings(
-    spec: AppSpec,
-    resources: tuple[ResourcePlan, ...],
-    buckets: dict[EnvKind, tuple[str, ...]],
-    findings: list[Finding],
-) -> None:
-    provided = {r.url_var: r.name for r in resources}
-    addon_keys = [k for a in spec.addons if a.service in RESOURCE_ADDONS for k in a.config_vars]
-    for key in dict.fromkeys([*buckets[EnvKind.RESOURCE], *addon_keys]):
-        if key in provided:
-            findings.append(
-                Finding(
-                    Severity.INFO,
-                    f"{key} is not copied: set in the Convox app env it would override the "
-                    f"{provided[key]!r} resource and keep the app on Heroku's service",
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    Severity.WARNING,
-                    f"{key} is not provided on Convox (resources give "
-                    f"{', '.join(sorted(provided)) or 'nothing'}): point the app at those",
-                )
-            )
-    by_addon: dict[str, list[str]] = {}
-    for key in buckets[EnvKind.ADDON_DECISION]:
-        owner = addon_owning(key, spec.addons)
-        label = owner.service if owner else (addon_prefix_service(key) or "unknown add-on")
-        by_addon.setdefault(label, []).append(key)
-    for addon in spec.addons:
-        if addon.service not in RESOURCE_ADDONS and addon.service not in by_addon:
-            by_addon[addon.service] = []
-    for label, keys in by_addon.items():
-        if label == "scheduler":
-            what = "recreate its jobs as `timers` in convox.yml (they cannot be exported)"
-        else:
-            what = "keep it (add its keys to convox.env and convox.yml) or replace it"
-        key_text = f" (keys: {', '.join(keys)})" if keys else ""
-        findings.append(Finding(Severity.DECISION, f"add-on {label}{key_text}: {what}"))
 
 
 def _inputs(spec: AppSpec) -> tuple[str, ...]:

@@ -83,7 +83,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 
 
 def _values(metafunc: pytest.Metafunc, name: str) -> list[str]:
-    from h2c.gate.probes import gate_processes
+    from h2c.gate.processes import gate_processes
     from h2c.gate.target import ARTIFACTS
 
     app, settings = _view(metafunc.config)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from h2c.compose_runner import ComposeProject
-from h2c.gate import probes
+from h2c.gate import processes
 from h2c.gate.resources import STARTUP_S, ready_args, wait_accepting
 from h2c.gate.services import listeners, wait_web
 from h2c.gate.settings import GateSettings
@@ -49,7 +49,7 @@ def write_project(app: GateApp, folder: Path, image: str) -> ComposeProject:
     """A loopback-only copy of the app's compose file, using the gate's image for the app."""
     import yaml
 
-    rewritten = probes.compose_for_gate(app.compose or {}, app.dir, image=image)
+    rewritten = processes.compose_for_gate(app.compose or {}, app.dir, image=image)
     path = folder / "docker-compose.gate.yml"
     path.write_text(yaml.safe_dump(rewritten, sort_keys=False), encoding="utf-8")
     return ComposeProject(path, f"h2cgate{os.getpid()}", app.dir, app.app_env)
@@ -57,14 +57,12 @@ def write_project(app: GateApp, folder: Path, image: str) -> ComposeProject:
 
 def service_container(engine: Any, project: ComposeProject, service: str) -> Any | None:
     """The (not one-off) container of a compose service, through the engine."""
-    from h2c.engine import find_containers
-
     labels = {
         "com.docker.compose.project": project.project,
         "com.docker.compose.service": service,
         "com.docker.compose.oneoff": "False",
     }
-    found = find_containers(engine, labels)
+    found = engine.find_containers(labels)
     return found[0] if found else None
 
 
@@ -94,15 +92,13 @@ def bring_up(
     ``after`` is waited for first: the gate's own resources, so that two database
     initialisations do not share the CPU (on two cores each then takes twice as long).
     """
-    from h2c.engine import published_port
-
     after()
     web = config.web
     up = project.up(web)
     container = service_container(engine, project, web) if up.rc == 0 else None
-    host_port = published_port(container, config.port) if container and config.port else None
+    host_port = container.published_port(config.port) if container and config.port else None
     base = f"http://127.0.0.1:{host_port}" if host_port else None
-    run = ComposeRun(up.rc, probes.log_tail(up.output), base, web)
+    run = ComposeRun(up.rc, processes.log_tail(up.output), base, web)
     if base is None or container is None:
         return run
     run.startup_error = wait_resources(project, engine, app, stop)  # the release needs them
@@ -111,7 +107,7 @@ def bring_up(
         if release.rc != 0:
             run.startup_error = (
                 f"the release command failed in compose (rc {release.rc}):\n"
-                + probes.log_tail(release.output)
+                + processes.log_tail(release.output)
             )
     if config.port and run.startup_error is None:
         run.startup_error = wait_web(

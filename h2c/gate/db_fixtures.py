@@ -279,7 +279,6 @@ def gate_db_migrations(
     gate_app: Any, gate_engine: Any, gate_image: str, gate_db_plan: DbPlan
 ) -> MigrationOutcome:
     """The framework's migration-status command, in the app's image, against the target."""
-    from h2c.engine import run_on_host_network
     from h2c.gate.probes import log_tail
 
     command, targets = gate_db_plan.migration, gate_db_plan.targets
@@ -287,9 +286,7 @@ def gate_db_migrations(
     env = {key: value.reveal() for key, value in gate_app.app_env.items()}
     env["DATABASE_URL"] = targets.target_url
     if needs_host_network(targets.target_url):
-        container = run_on_host_network(
-            gate_engine, gate_image, command=list(command.args), env=env
-        )
+        container = gate_engine.run_on_host_network(gate_image, command=list(command.args), env=env)
     else:
         container = gate_engine.run(gate_image, command=list(command.args), env=env)
     end = time.monotonic() + MIGRATION_TIMEOUT_S

@@ -135,7 +135,7 @@ def gate_build(
     gate_stage: Stage,  # the resources start while the image builds
 ) -> BuildOutcome:
     """Build the image once per session; the log goes to a file (and the terminal with -s)."""
-    from h2c.engine import BuildFailed
+    from h2c.engine_types import BuildFailed
 
     log_file = gate_tmp / "build.log"
     echo = pytestconfig.option.capture == "no"

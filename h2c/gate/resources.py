@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from h2c.errors import EnvironmentMissing
-from h2c.gate import probes
+from h2c.gate import processes
 from h2c.gate.later import pause
 from h2c.gate.target import Database
 from h2c.secret import Secret
@@ -98,7 +98,7 @@ def start_resources(
         if not wait_accepting(container, ready_args(str(spec.get("type", ""))), STARTUP_S, stop):
             raise EnvironmentMissing(
                 f"resource {name!r} ({image_of(spec)}) did not become ready:\n"
-                + probes.log_tail(container.logs())
+                + processes.log_tail(container.logs())
             )
         ready[name] = db
     return ready

@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from h2c.gate import probes
+from h2c.gate import ports, probes
 from h2c.gate.later import pause
+from h2c.gate.processes import command_args, gate_processes, log_tail, service_name, shell_args
 from h2c.gate.settings import GateSettings
 from h2c.gate.target import Database, GateApp, service_env
 from h2c.secret import Secret
@@ -73,10 +74,10 @@ def exec_text(container: Any, args: list[str]) -> tuple[int, str]:
 def listeners(container: Any) -> list[tuple[str, int]]:
     """The container's listening TCP sockets (from /proc: no ss or netstat needed)."""
     try:
-        _, text = exec_text(container, probes.LISTENERS_ARGS)
+        _, text = exec_text(container, ports.LISTENERS_ARGS)
     except Exception:  # the container stopped meanwhile: it listens on nothing
         return []
-    return probes.parse_listeners(text)
+    return ports.parse_listeners(text)
 
 
 def exited(container: Any) -> Callable[[], str | None]:
@@ -109,7 +110,7 @@ def wait_web(
             return None
         if time.monotonic() - started > LISTEN_GRACE_S:
             found = listening()
-            verdict = probes.listen_verdict(found, port) if found else None
+            verdict = ports.listen_verdict(found, port) if found else None
             if verdict:
                 return verdict
         if pause(stop, POLL_S):
@@ -124,7 +125,7 @@ def env_for(app: GateApp, resources: Mapping[str, Database]) -> dict[str, dict[s
     for name, service in app.services.items():
         service = service or {}
         linked = [resources[r] for r in service.get("resources") or [] if r in resources]
-        result[name] = service_env(service, top, app.app_env, linked, probes.convox_port(service))
+        result[name] = service_env(service, top, app.app_env, linked, ports.convox_port(service))
     return result
 
 
@@ -139,11 +140,11 @@ def run_release(
     """Run the release command once, in the image, against the target resources."""
     if config.release_command is None:
         return None
-    args = probes.shell_args(config.release_command)
+    args = shell_args(config.release_command)
     container = engine.run(image, command=args, env=env, network=network)
     finished = wait_exit(container, config.release_timeout_s, stop)
     code = container.exit_code() if finished else None
-    return ReleaseOutcome(args, code, probes.log_tail(container.logs()))
+    return ReleaseOutcome(args, code, log_tail(container.logs()))
 
 
 def start(
@@ -158,7 +159,7 @@ def start(
     """Start one service's container (its convox.yml command, else the image's CMD)."""
     container = engine.run(
         image,
-        command=probes.command_args(service.get("command")),
+        command=command_args(service.get("command")),
         env=env,
         port=port,
         network=network,
@@ -190,8 +191,8 @@ def bring_up(
     )  # fmt: skip
     web.base_url = f"http://127.0.0.1:{web.container.host_port}"
     others = {}
-    for process in probes.gate_processes(list(app.processes)):
-        name = probes.service_name(process)
+    for process in gate_processes(list(app.processes)):
+        name = service_name(process)
         if name == config.web or name not in app.services:
             continue
         service = app.services[name] or {}

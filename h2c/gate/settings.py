@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from h2c.gate.probes import convox_port, shell_args
+from h2c.gate.ports import convox_port
+from h2c.gate.processes import shell_args
 from h2c.gate.target import GateApp
 from h2c.gatecfg import GateConfig, load_gate_config
 

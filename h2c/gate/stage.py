@@ -87,9 +87,7 @@ class Stage:
             self.compose.down(COMPOSE_STOP_S)  # a compose step was mid-way: down once more
 
     def _remove_all(self, engine: Any) -> None:
-        from h2c.engine import find_containers
-
-        containers = find_containers(engine, {})  # this session's, labelled by the engine
+        containers = engine.find_containers({})  # this session's, labelled by the engine
         with ThreadPoolExecutor(max_workers=min(8, len(containers) + 1)) as pool:
             if self.compose is not None and not self.background.started("compose-down"):
                 pool.submit(self.compose.down, COMPOSE_STOP_S)

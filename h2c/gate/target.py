@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from h2c.errors import InputError, Location
-from h2c.gate.probes import RELEASE, convox_port
+from h2c.gate.ports import convox_port
+from h2c.gate.processes import RELEASE
 from h2c.model import AppSpec
 from h2c.secret import Secret
 

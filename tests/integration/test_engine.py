@@ -12,20 +12,11 @@ import psycopg2
 import pytest
 import requests
 
-from h2c import standins
-from h2c.engine import (
-    LABEL,
-    SESSION_LABEL,
-    BuildFailed,
-    ContainerExited,
-    Engine,
-    NotReady,
-    from_images,
-    http_ready,
-    tcp_ready,
-    wait_ready,
-)
+from h2c import standin_build as standins  # catalog, recipe and builder
+from h2c.engine import LABEL, SESSION_LABEL, Engine
+from h2c.engine_types import BuildFailed, ContainerExited, NotReady, from_images
 from h2c.errors import EnvironmentMissing
+from h2c.readiness import http_ready, tcp_ready, wait_ready
 
 BASE = "python:3.11-slim"
 

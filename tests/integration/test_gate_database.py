@@ -225,9 +225,7 @@ def test_dump_newer_than_pg_restore_exits_3_naming_both_versions(
 
 
 def _run_in_image(engine: Any, image: str, args: list[str], env: dict[str, str]) -> tuple[int, str]:
-    from h2c.engine import run_on_host_network
-
-    container = run_on_host_network(engine, image, command=args, env=env)
+    container = engine.run_on_host_network(image, command=args, env=env)
     end = time.monotonic() + 300
     while container.status() not in ("exited", "dead") and time.monotonic() < end:
         time.sleep(0.5)

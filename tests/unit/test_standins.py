@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from h2c import standins
+from h2c import standin_build as standins  # catalog, recipe and builder
 from h2c.standins import CATALOG, StandIn
 
 
