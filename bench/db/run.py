@@ -6,11 +6,13 @@ source with ``h2c db dump`` and measures, in one run:
 
   (a) floor: parallel exact count(*) of every table on both sides, one connection per worker
   (b) ``h2c db verify`` (counts, sequences, schema)                      target <= 1.2x (a)
-  (c) ``h2c db verify --checksums``  vs  (d) reladiff hashdiff, all columns   target (c) <= 0.5x (d)
+  (c) ``h2c db verify --checksums`` (default hash, and ``--hash md5``)  vs  (d) reladiff
+      hashdiff, all columns                                                target (c) <= 0.5x (d)
   (e) ``h2c db restore`` vs plain ``pg_restore -j N`` of the same file       target <= 1.1x
   and the peak RSS of the verify processes (target < 200 MB).
 
     .venv/bin/python bench/db/run.py --rows 500000
+    .venv/bin/python bench/db/run.py --rows 2000000 --only restore,verify --reps 5
 """
 
 from __future__ import annotations
@@ -128,128 +130,154 @@ def reladiff_all(source: str, target: str, workers: int) -> float:
     return time.perf_counter() - start
 
 
+MEASURES = ("restore", "verify", "checksums", "reladiff")
+
+
+def checkpoint(dsn: str) -> None:
+    """Flush the cluster's dirty buffers so each restore starts from the same state."""
+    sql(dsn, "CHECKPOINT")
+
+
+def restore_pair(dump_file: Path, tgt_cluster: Cluster, workers: int, h2c_first: bool):
+    """(plain seconds, h2c seconds, h2c target DSN): each into a fresh database after a
+    CHECKPOINT; the plain copy is dropped before the h2c restore (and vice versa)."""
+    from h2c.db.conn import split_password
+    from h2c.db.tools import find as find_tool
+
+    def plain() -> float:
+        dsn = tgt_cluster.new_database("plain")
+        checkpoint(dsn)
+        clean, password = split_password(dsn)
+        env = {**os.environ, "PGPASSWORD": password or ""}
+        # the binary h2c runs (not Debian's pg_wrapper script, which adds ~25 ms per call)
+        pg_restore = find_tool("pg_restore").path
+        argv = [pg_restore, "-j", str(workers), "--no-owner", "--no-acl", "-d", clean]
+        start = time.perf_counter()
+        subprocess.run([*argv, str(dump_file)], check=True, env=env)
+        took = time.perf_counter() - start
+        tgt_cluster.execute(f'DROP DATABASE "{database_name(dsn)}"')
+        return took
+
+    def h2c() -> tuple[float, str]:
+        dsn = tgt_cluster.new_database("target")
+        checkpoint(dsn)
+        argv = [*H2C, "db", "restore", str(dump_file), "--to", dsn, "--jobs", str(workers)]
+        took, rc, _ = timed(argv)
+        assert rc == 0, "h2c db restore failed"
+        return took, dsn
+
+    if h2c_first:
+        took, dsn = h2c()
+        return plain(), took, dsn
+    plain_s = plain()
+    took, dsn = h2c()
+    return plain_s, took, dsn
+
+
+def database_name(dsn: str) -> str:
+    return dsn.rsplit("/", 1)[1]
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--only",
+        default=",".join(MEASURES),
+        help=f"comma-separated subset of {','.join(MEASURES)} (the floor always runs with verify)",
+    )
+    parser.add_argument(
+        "--reps",
+        type=int,
+        default=1,
+        help="repeat the restore pair (alternating which goes first) and floor/verify; "
+        "medians are shown",
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    unknown = only - set(MEASURES)
+    if unknown:
+        parser.error(f"unknown measures: {sorted(unknown)}")
     clusters: list[Cluster] = []
     work = Path(tempfile.mkdtemp(prefix="h2c-bench-"))
+    rows: list[tuple[str, object, str, str]] = []
+    load = os.getloadavg()
     try:
         src_cluster, tgt_cluster = start_cluster(), start_cluster()
         clusters += [src_cluster, tgt_cluster]
         source = src_cluster.new_database("source")
         t0 = time.perf_counter()
         counts = generate(source, args.rows, args.workers)
-        gen = time.perf_counter() - t0
+        rows.append(("generate source", time.perf_counter() - t0, "", ""))
         dump_file = work / "latest.dump"
         dump_s, rc, _ = timed([*H2C, "db", "dump", "--from", source, "-o", str(dump_file)])
         assert rc == 0, "h2c db dump failed"
+        rows.append(("h2c db dump", dump_s, "", ""))
 
-        plain = tgt_cluster.new_database("plain")
-        from h2c.db.conn import split_password
-
-        clean, password = split_password(plain)
-        env = {**os.environ, "PGPASSWORD": password or ""}
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                "pg_restore",
-                "-j",
-                str(args.workers),
-                "--no-owner",
-                "--no-acl",
-                "-d",
-                clean,
-                str(dump_file),
-            ],
-            check=True,
-            env=env,
-        )
-        plain_s = time.perf_counter() - start
-        target = tgt_cluster.new_database("target")
-        restore_s, rc, _ = timed(
-            [*H2C, "db", "restore", str(dump_file), "--to", target, "--jobs", str(args.workers)]
-        )
-        assert rc == 0, "h2c db restore failed"
+        plains, restores = [], []
+        target = ""
+        for rep in range(args.reps if "restore" in only else 1):
+            plain_s, restore_s, target = restore_pair(
+                dump_file, tgt_cluster, args.workers, h2c_first=rep % 2 == 1
+            )
+            plains.append(plain_s)
+            restores.append(restore_s)
         sql(target, "ANALYZE")
-
-        floor_s = floor_counts([source, target], args.workers)
-        verify_s, rc, verify_rss = timed(
-            [
-                *H2C,
-                "db",
-                "verify",
-                "--source",
-                source,
-                "--target",
-                target,
-                "--workers",
-                str(args.workers),
-            ]
-        )
-        assert rc == 0, "h2c db verify found differences"
-        check_s, rc, check_rss = timed(
-            [
-                *H2C,
-                "db",
-                "verify",
-                "--checksums",
-                "--source",
-                source,
-                "--target",
-                target,
-                "--workers",
-                str(args.workers),
-            ]
-        )
-        assert rc == 0, "h2c db verify --checksums found differences"
-        fast_s, rc, fast_rss = timed(
-            [
-                *H2C,
-                "db",
-                "verify",
-                "--checksums",
-                "--hash",
-                "fast",
-                "--source",
-                source,
-                "--target",
-                target,
-                "--workers",
-                str(args.workers),
-            ]
-        )
-        assert rc == 0, "h2c db verify --checksums --hash fast found differences"
-        rela_s = reladiff_all(source, target, args.workers)
+        verify_argv = [*H2C, "db", "verify", "--source", source, "--target", target]
+        verify_argv += ["--workers", str(args.workers)]
+        rss: list[tuple[str, object, str, str]] = []
+        if "verify" in only:
+            floors, verifies = [], []
+            for _ in range(args.reps):
+                floors.append(floor_counts([source, target], args.workers))
+                verify_s, rc, verify_rss = timed(verify_argv)
+                assert rc == 0, "h2c db verify found differences"
+                verifies.append(verify_s)
+            floor_s, verify_s = median(floors), median(verifies)
+            rows.append(("(a) floor: parallel count(*), both sides", floor_s, "", ""))
+            ratio = f"{verify_s / floor_s:.2f}x (a)"
+            rows.append(("(b) h2c db verify", verify_s, ratio, "<= 1.2x"))
+            rss.append(("peak RSS h2c db verify", verify_rss, "MB", "< 200 MB"))
+        checks: list[tuple[str, float, int]] = []
+        if "checksums" in only:
+            for label, extra in (("(c) --checksums (default hash: fast)", []),
+                                 ("(c') --checksums --hash md5", ["--hash", "md5"])):  # fmt: skip
+                check_s, rc, check_rss = timed([*verify_argv, "--checksums", *extra])
+                assert rc == 0, f"h2c db verify {label} found differences"
+                checks.append((label, check_s, check_rss))
+        rela_s = reladiff_all(source, target, args.workers) if "reladiff" in only else None
     finally:
         for cluster in clusters:
             cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    rows = [
-        ("generate source", gen, "", ""),
-        ("h2c db dump", dump_s, "", ""),
-        ("(a) floor: parallel count(*), both sides", floor_s, "", ""),
-        ("(b) h2c db verify", verify_s, f"{verify_s / floor_s:.2f}x (a)", "<= 1.2x"),
-        ("(c) h2c db verify --checksums", check_s, f"{check_s / rela_s:.2f}x (d)", "<= 0.5x"),
-        (
-            "(c') h2c db verify --checksums --hash fast",
-            fast_s,
-            f"{fast_s / rela_s:.2f}x (d)",
-            "<= 0.5x",
-        ),
-        ("(d) reladiff hashdiff, 49 keyed tables", rela_s, "", ""),
-        ("plain pg_restore -j N", plain_s, "", ""),
-        ("(e) h2c db restore", restore_s, f"{restore_s / plain_s:.2f}x plain", "<= 1.1x"),
-        ("peak RSS h2c db verify", verify_rss, "MB", "< 200 MB"),
-        ("peak RSS h2c db verify --checksums", check_rss, "MB", "< 200 MB"),
-        ("peak RSS h2c db verify --checksums --hash fast", fast_rss, "MB", "< 200 MB"),
-    ]
+    for label, check_s, check_rss in checks:
+        ratio = f"{check_s / rela_s:.2f}x (d)" if rela_s else ""
+        rows.append((label, check_s, ratio, "<= 0.5x"))
+        rss.append((f"peak RSS {label[:4].strip()}", check_rss, "MB", "< 200 MB"))
+    if rela_s is not None:
+        rows.append(("(d) reladiff hashdiff, 49 keyed tables", rela_s, "", ""))
+    if "restore" in only:
+        plain_s, restore_s = median(plains), median(restores)
+        rows.append(("plain pg_restore -j N", plain_s, "", ""))
+        ratio = f"{restore_s / plain_s:.2f}x plain"
+        rows.append(("(e) h2c db restore", restore_s, ratio, "<= 1.1x"))
+        if args.reps > 1:
+            shown = ", ".join(f"{p:.2f}/{r:.2f}" for p, r in zip(plains, restores, strict=True))
+            rows.append(("    each rep: plain/h2c", "", shown, ""))
+    rows += rss
     print(
         f"rows={sum(counts)} tables={TABLES} largest={max(counts)} workers={args.workers} "
-        f"cpus={os.cpu_count()} {platform.platform()}"
+        f"reps={args.reps} cpus={os.cpu_count()} {platform.platform()}"
     )
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*load))
+    print("load average after:  {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"| {'measure':<42} | {'value':>9} | {'ratio':<14} | {'target':<9} |")
     print(f"|{'-' * 44}|{'-' * 11}|{'-' * 16}|{'-' * 11}|")
     for name, value, ratio, goal in rows:

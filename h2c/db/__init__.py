@@ -20,15 +20,15 @@ Library API (each result names its table, column or sequence)::
     verify.sequences(target_dsn) -> list[SequenceState(sequence, column, last_value,
         max_value; .ok)]  # column is "schema.table.column"
     verify.verify(source_dsn, target_dsn, workers=None, with_checksums=False,
-                  checksum_hash="md5")
+                  checksum_hash="fast")
         -> VerifyReport(counts, sequences, schema, checksums, tables_without_pk; .ok)
     schema.diff(source_dsn, target_dsn, kinds=None) -> list[SchemaDifference(kind, object,
         source, target)]  # kind: table|column|constraint|index|sequence|extension
-    checksums.compare(source_dsn, target_dsn, table, fanout=32, hash="md5", min_rows=64)
+    checksums.compare(source_dsn, target_dsn, table, fanout=32, hash="fast", min_rows=64)
         -> list[ChunkDifference(table, key_range, source, target)]  # (count, checksum) pairs
-        # table: "schema.table" or a catalog.TableInfo; hash: "md5" | "fast"
-        # (hashtextextended); > 10 differing ranges in one table are summarized as one
-    checksums.compare_tables(source_dsn, target_dsn, tables, workers=None, hash="md5")
+        # table: "schema.table" or a catalog.TableInfo; hash: "fast" (hashtextextended,
+        # the default) | "md5"; > 10 differing ranges in one table are summarized as one
+    checksums.compare_tables(source_dsn, target_dsn, tables, workers=None, hash="fast")
     report.to_json(report) / report.sections(report) / report.summary(report)
 
 Tables are named ``schema.table`` everywhere.

@@ -1,31 +1,44 @@
 """Per-table checksums in primary-key ranges, recursing only into ranges that differ.
 
-Each chunk is ``count(*)`` plus an order-independent sum of 64-bit integers taken from
-``md5(row::text)`` (REFERENCE.md: this matched across real restores), computed in SQL. A table
-with a one-column integer key is bucketed arithmetically in one scan per side; other keys are
-split at boundaries read from the source and checked one range query per chunk. Tables without
-a primary key are checksummed whole.
+Each table is first summed whole: ``count(*)`` plus an order-independent sum of 64-bit hashes
+of ``row::text``, computed in SQL (``hashtextextended`` by default, or the first 64 bits of
+``md5``, REFERENCE.md). Only a table whose sums differ is split into key ranges, summed the
+same way: a one-column integer key is bucketed arithmetically in one scan per side; other keys
+are split at boundaries read from the source and checked one range query per chunk. A table
+without a primary key is reported whole.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from h2c.db import catalog
-from h2c.db.conn import qualified, quote_ident, session
+from h2c.db.conn import connect, qualified, quote_ident
 
-# md5 is the documented default (REFERENCE.md); "fast" uses hashtextextended, the stable 64-bit
-# hash behind hash partitioning: about 2.5x cheaper per row, same on every little-endian server.
+# "fast" (the default) is hashtextextended, the 64-bit hash hash partitioning routes text with
+# (partbounds.c compute_partition_hash_value): ~2.5x cheaper per row than md5. Why it can be
+# compared across servers: pg_upgrade keeps the rows of hash-partitioned tables where they are,
+# so the extended hash functions cannot change between major versions without breaking it
+# (an inference, not a documented promise: plain hashtext did change in 8.4, when only hash
+# indexes, which can be rebuilt, depended on it); the value depends on byte order, and every
+# server h2c targets is little-endian. Proven on every row of a table of varied types restored
+# from PostgreSQL 15 into 17 (tests/integration/test_db_hash_versions.py). If it ever did
+# differ, verify would fail loudly (every range differs): a false alarm, never a false pass.
+# "md5" is REFERENCE.md's expression, kept as an option.
+# ``(t.*)`` is the whole row even when the table has a column named ``t`` (plain ``t`` would
+# then be that column alone).
 ROW_HASHES = {
-    "md5": "('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint",
-    "fast": "hashtextextended(t::text, 0)",
+    "md5": "('x' || substr(md5((t.*)::text), 1, 16))::bit(64)::bigint",
+    "fast": "hashtextextended((t.*)::text, 0)",
 }
-ROW_HASH = ROW_HASHES["md5"]
+DEFAULT_HASH = "fast"
+ROW_HASH = ROW_HASHES[DEFAULT_HASH]
 FANOUT = 32  # chunks per level
 MIN_ROWS = 64  # stop splitting at chunks this small and report the range
 MAX_RANGES = 10  # more differing ranges than this in one table are reported as one summary
@@ -73,9 +86,21 @@ class _Sides:
     """A source (read-only) and a target connection, queried concurrently."""
 
     def __init__(self, source_dsn: str, target_dsn: str):
-        self._cms = [session(source_dsn, readonly=True), session(target_dsn, readonly=False)]
-        self.conns = [cm.__enter__() for cm in self._cms]
         self._pool = ThreadPoolExecutor(max_workers=2)
+        # both sessions open at once; if one fails, the other is closed
+        opening = [
+            self._pool.submit(connect, source_dsn, readonly=True),
+            self._pool.submit(connect, target_dsn, readonly=False),
+        ]
+        self.conns: list[Any] = []
+        try:
+            self.conns = [job.result() for job in opening]
+        except BaseException:
+            for job in opening:
+                if job.exception() is None:
+                    job.result().close()
+            self._pool.shutdown()
+            raise
         self.row_hash = ROW_HASH
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[Any], list[Any]]:
@@ -89,8 +114,8 @@ class _Sides:
 
     def close(self) -> None:
         self._pool.shutdown()
-        for cm in self._cms:
-            cm.__exit__(None, None, None)
+        for conn in self.conns:
+            conn.close()
 
 
 def _summary(rows: list[Any]) -> Summary:
@@ -103,29 +128,40 @@ def compare(
     table: str | catalog.TableInfo,
     *,
     fanout: int = FANOUT,
-    hash: str = "md5",
+    hash: str = DEFAULT_HASH,
     min_rows: int = MIN_ROWS,
 ) -> list[ChunkDifference]:
     """Key ranges of ``table`` whose rows differ between source and target (empty: equal)."""
     sides = _Sides(source_dsn, target_dsn)
+    try:
+        return _compare(sides, table, fanout=fanout, hash=hash, min_rows=min_rows)
+    finally:
+        sides.close()
+
+
+def _compare(
+    sides: _Sides, table: str | catalog.TableInfo, *, fanout: int, hash: str, min_rows: int
+) -> list[ChunkDifference]:
+    """``compare`` on open connections; ends their transactions (and so their locks)."""
     sides.row_hash = ROW_HASHES[hash]
     try:
         info = table if isinstance(table, catalog.TableInfo) else _lookup(sides, table)
+        # One plain aggregate per side first: the cheapest full pass (no grouping, no key
+        # ranges), and all a table that matches needs. Only a table that differs is split.
+        whole = f"coalesce(sum({sides.row_hash}), 0)"
+        sql = f"SELECT count(*), {whole} FROM {qualified(info.name)} t"
+        src, tgt = (_summary(r) for r in sides.query(sql))
+        if src == tgt:
+            return []
         if not info.primary_key:
-            whole = f"coalesce(sum({sides.row_hash}), 0)"
-            sql = f"SELECT count(*), {whole} FROM {qualified(info.name)} t"
-            src, tgt = (_summary(r) for r in sides.query(sql))
-            return (
-                []
-                if src == tgt
-                else [ChunkDifference(info.name, "whole table (no primary key)", src, tgt)]
-            )
+            return [ChunkDifference(info.name, "whole table (no primary key)", src, tgt)]
         if info.integer_key:
             found = _integer_ranges(sides, info, fanout, min_rows)
         else:
             found = _generic_ranges(sides, info, None, None, fanout, min_rows)
     finally:
-        sides.close()
+        for conn in sides.conns:
+            conn.rollback()
     return found if len(found) <= MAX_RANGES else [summarize(found)]
 
 
@@ -244,10 +280,26 @@ def compare_tables(
     tables: Sequence[catalog.TableInfo],
     *,
     workers: int | None = None,
-    hash: str = "md5",
+    hash: str = DEFAULT_HASH,
 ) -> list[ChunkDifference]:
-    """``compare`` over many tables, ``workers`` tables at a time, largest first."""
+    """``compare`` over many tables, ``workers`` tables at a time, largest first; each worker
+    keeps its two connections for all its tables (not two new sessions per table)."""
     ordered = sorted(tables, key=lambda t: -t.estimated_rows)
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        results = pool.map(lambda t: compare(source_dsn, target_dsn, t, hash=hash), ordered)
-        return [d for result in results for d in result]
+    local = threading.local()
+    opened: list[_Sides] = []
+    lock = threading.Lock()
+
+    def one(info: catalog.TableInfo) -> list[ChunkDifference]:
+        if not hasattr(local, "sides"):
+            local.sides = _Sides(source_dsn, target_dsn)
+            with lock:
+                opened.append(local.sides)
+        return _compare(local.sides, info, fanout=FANOUT, hash=hash, min_rows=MIN_ROWS)
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            results = list(pool.map(one, ordered))
+    finally:
+        for sides in opened:
+            sides.close()
+    return [d for result in results for d in result]

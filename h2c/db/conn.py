@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-import psycopg2
-import psycopg2.extensions
-
 from h2c.errors import InputError
+
+if TYPE_CHECKING:
+    import psycopg2.extensions
 
 SESSION_SETTINGS = {"TimeZone": "UTC", "DateStyle": "ISO, MDY", "extra_float_digits": "3"}
 
@@ -147,6 +148,8 @@ def database_name(dsn: str) -> str:
 
 def connect(dsn: str, *, readonly: bool) -> psycopg2.extensions.connection:
     """A session with the shared settings; ``readonly`` makes every transaction read-only."""
+    import psycopg2  # here, not at the top: `h2c db restore` starts pg_restore meanwhile
+
     problem = url_problem(dsn)
     if problem:  # libpq's own message would quote the part it misread: say why instead
         raise InputError("database URL", problem)

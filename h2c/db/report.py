@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from h2c.db.verify import VerifyReport
@@ -64,6 +63,8 @@ def _n(value: object) -> object:
 
 def to_json(report: VerifyReport) -> str:
     """A machine-readable report (stable keys, sorted), one trailing newline."""
+    import json  # only --json pays for it
+
     data: dict[str, Any] = {
         "ok": report.ok,
         "counts": [

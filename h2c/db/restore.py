@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from h2c.db import archive, tools
-from h2c.db.conn import SYSTEM_SCHEMA_FILTER, database_name, mask, quote_ident, session
+from h2c.db.conn import SYSTEM_SCHEMA_FILTER, connect, database_name, mask, quote_ident, session
 from h2c.errors import EnvironmentMissing, InputError
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -55,6 +55,14 @@ class RestoreResult:
 
 def preflight(file: str | Path, pg_restore: tools.Tool | None = None) -> Preflight:
     """Check the file and the client versions; raises InputError / EnvironmentMissing."""
+    path, header, tool = _check_file(file, pg_restore)
+    return _from_listing(path, header, tool, tools.run(tool, ["-l", str(path)]))
+
+
+def _check_file(
+    file: str | Path, pg_restore: tools.Tool | None
+) -> tuple[Path, archive.Header, tools.Tool]:
+    """The header checks, before any tool reads the file."""
     path = Path(file)
     try:
         with path.open("rb") as handle:
@@ -71,7 +79,13 @@ def preflight(file: str | Path, pg_restore: tools.Tool | None = None) -> Preflig
         ) from None
     tool = pg_restore or tools.find("pg_restore")
     _check_versions(path, header, header.dumped_by, tool)
-    listing = tools.run(tool, ["-l", str(path)])
+    return path, header, tool
+
+
+def _from_listing(
+    path: Path, header: archive.Header, tool: tools.Tool, listing: tools.CommandResult
+) -> Preflight:
+    """The TOC from ``pg_restore -l`` output, or the error it stands for."""
     if listing.rc != 0:
         text = "; ".join(listing.stderr_lines)
         if "unsupported version" in text:
@@ -121,23 +135,29 @@ def create_extensions(
     target_dsn: str, needed: list[archive.NeededExtension]
 ) -> tuple[list[str], list[str]]:
     """Create what the dump needs (schema first); returns (created, warnings)."""
+    with session(target_dsn, readonly=False) as conn:
+        return _create_extensions(conn, needed)
+
+
+def _create_extensions(conn, needed: list[archive.NeededExtension]):  # type: ignore[no-untyped-def]
     created: list[str] = []
     warnings: list[str] = []
-    with session(target_dsn, readonly=False) as conn:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("SELECT name FROM pg_available_extensions")
-            available = {row[0] for row in cur.fetchall()}
-            for ext in needed:
-                if ext.name not in available:
-                    warnings.append(f"extension {ext.name} is not available on the target")
-                    continue
-                sql = f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}"
-                if ext.schema:
-                    cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ext.schema)}")
-                    sql += f" WITH SCHEMA {quote_ident(ext.schema)}"
-                cur.execute(sql)
-                created.append(f"{ext.schema}.{ext.name}" if ext.schema else ext.name)
+    if not needed:
+        return created, warnings
+    conn.autocommit = True  # each CREATE on its own, like psql
+    with conn.cursor() as cur:
+        cur.execute("SELECT name FROM pg_available_extensions")
+        available = {row[0] for row in cur.fetchall()}
+        for ext in needed:
+            if ext.name not in available:
+                warnings.append(f"extension {ext.name} is not available on the target")
+                continue
+            sql = f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}"
+            if ext.schema:
+                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(ext.schema)}")
+                sql += f" WITH SCHEMA {quote_ident(ext.schema)}"
+            cur.execute(sql)
+            created.append(f"{ext.schema}.{ext.name}" if ext.schema else ext.name)
     return created, warnings
 
 
@@ -150,31 +170,55 @@ def restore(
     *,
     create_needed_extensions: bool = True,
 ) -> RestoreResult:
-    """Pre-flight, create needed extensions, then ``pg_restore -j N --no-owner --no-acl``."""
-    pre = preflight(file)
-    with session(target_dsn, readonly=False) as conn:
-        existing = user_tables(conn)
-    if existing and not force:
-        shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
-        raise InputError(
-            mask(target_dsn),
-            f"target database {database_name(target_dsn)!r} is "
-            f"not empty ({len(existing)} tables: {shown}); pass --force to restore "
-            "over it (objects in the dump are dropped and recreated)",
-        )
-    result = RestoreResult(
-        returncode=0,
-        items_total=len(pre.entries),
-        dumped_by=pre.dumped_by,
-        pg_restore_version=pre.pg_restore.version,
-    )
+    """Pre-flight, create needed extensions, then ``pg_restore -j N --no-owner --no-acl``.
+
+    The pre-flight's parts run at once: ``pg_restore -l`` (the TOC), the pre-data pass that
+    finds the extensions the schema needs, and the target's emptiness query; their verdicts
+    are still given in that order, and nothing is written before all have passed.
+    """
+    path, header, tool = _check_file(file, None)
+    listing_lines: list[str] = []
+    schema_sql: list[str] = []
+    running = [tools.Running(tool, ["-l", str(path)], listing_lines.append)]
     if create_needed_extensions:
-        schema_sql: list[str] = []
-        tools.output_lines(
-            pre.pg_restore, ["--section=pre-data", "-f", "-", str(file)], schema_sql.append
+        args = ["--section=pre-data", "-f", "-", str(path)]
+        running.append(tools.Running(tool, args, schema_sql.append))
+    conn = None
+    try:
+        try:
+            conn = connect(target_dsn, readonly=False)
+            conn.autocommit = True
+        except InputError as error:  # cannot connect: said after what is wrong with the file
+            unreachable = error
+        existing = user_tables(conn) if conn is not None else []
+        listed = running[0].wait()
+        listing = tools.CommandResult(listed.rc, "\n".join(listing_lines), listed.stderr_lines)
+        pre = _from_listing(path, header, tool, listing)
+        if conn is None:
+            raise unreachable
+        if existing and not force:
+            shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
+            raise InputError(
+                mask(target_dsn),
+                f"target database {database_name(target_dsn)!r} is "
+                f"not empty ({len(existing)} tables: {shown}); pass --force to restore "
+                "over it (objects in the dump are dropped and recreated)",
+            )
+        result = RestoreResult(
+            returncode=0,
+            items_total=len(pre.entries),
+            dumped_by=pre.dumped_by,
+            pg_restore_version=pre.pg_restore.version,
         )
-        needed = archive.needed_extensions(schema_sql)
-        result.extensions_created, result.warnings = create_extensions(target_dsn, needed)
+        if create_needed_extensions:
+            running[1].wait()
+            needed = archive.needed_extensions(schema_sql)
+            result.extensions_created, result.warnings = _create_extensions(conn, needed)
+    finally:
+        for proc in running:
+            proc.stop()
+        if conn is not None:
+            conn.close()
     args = ["--no-owner", "--no-acl", "--verbose", f"--jobs={jobs or os.cpu_count() or 1}"]
     if existing:
         args += ["--clean", "--if-exists"]
@@ -193,7 +237,7 @@ def restore(
             if ignored:
                 result.errors_ignored = int(ignored[1])
 
-    run = tools.stream(pre.pg_restore, [*args, str(file)], dsn=target_dsn, on_line=on_line)
+    run = tools.stream(pre.pg_restore, [*args, str(path)], dsn=target_dsn, on_line=on_line)
     result.returncode = run.rc
     result.items_done = min(len(done), result.items_total)
     if on_progress and result.ok:

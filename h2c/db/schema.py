@@ -6,7 +6,6 @@ comparison is a pure function and every difference names its object.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from h2c.db.conn import SYSTEM_SCHEMA_FILTER, session
@@ -103,6 +102,8 @@ def diff(
     source_dsn: str, target_dsn: str, kinds: tuple[str, ...] | None = None
 ) -> list[SchemaDifference]:
     """Schema differences between the (read-only) source and the target, read concurrently."""
+    from concurrent.futures import ThreadPoolExecutor  # not paid by `h2c db verify`
+
     with ThreadPoolExecutor(max_workers=2) as pool:
         src = pool.submit(read_snapshot, source_dsn, readonly=True)
         tgt = pool.submit(read_snapshot, target_dsn, readonly=False)

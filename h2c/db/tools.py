@@ -11,9 +11,11 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from h2c.db.conn import mask, split_password
 from h2c.errors import EnvironmentMissing
@@ -62,11 +64,14 @@ def find(name: str) -> Tool:
     candidates: list[str] = []
     if os.environ.get("H2C_PG_BIN"):
         candidates.append(str(Path(os.environ["H2C_PG_BIN"]) / name))
-    on_path = shutil.which(name)
-    if on_path:
-        candidates.append(on_path)
     dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: _major_of_dir(p))
-    candidates += [str(Path(d) / name) for d in reversed(dirs)]
+    newest = [str(Path(d) / name) for d in reversed(dirs)]
+    on_path = shutil.which(name)
+    # Debian's /usr/bin/pg_restore is pg_wrapper, a Perl script (~25 ms per call) that runs the
+    # newest /usr/lib/postgresql/*/bin binary when no local cluster is configured: call that one.
+    if on_path and not (_is_pg_wrapper(on_path) and any(Path(p).is_file() for p in newest)):
+        candidates.append(on_path)
+    candidates += newest
     for path in candidates:
         if Path(path).is_file():
             out = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
@@ -74,6 +79,10 @@ def find(name: str) -> Tool:
             if out.returncode == 0 and version:
                 return Tool(name, path, version)
     raise EnvironmentMissing(f"{name} not found: install the PostgreSQL client (postgresql-client)")
+
+
+def _is_pg_wrapper(path: str) -> bool:
+    return Path(os.path.realpath(path)).name == "pg_wrapper"
 
 
 def _major_of_dir(path: str) -> int:
@@ -128,14 +137,39 @@ def stream(
     return CommandResult(rc, "", tuple(lines))
 
 
-def output_lines(tool: Tool, args: Sequence[str], on_line: Callable[[str], None]) -> CommandResult:
-    """Run a tool that needs no database, streaming its stdout line by line (never held whole)."""
-    with subprocess.Popen(
-        [tool.path, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
-    ) as proc:
-        assert proc.stdout is not None and proc.stderr is not None
-        for line in proc.stdout:
+class Running:
+    """A tool started in the background; stdout lines go to ``on_line`` as they arrive.
+
+    Lets the pre-flight run ``pg_restore -l``, the schema pass and a database query at once.
+    """
+
+    def __init__(self, tool: Tool, args: Sequence[str], on_line: Callable[[str], None]):
+        self._proc = subprocess.Popen(
+            [tool.path, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self._err: list[str] = []
+        self._readers = [
+            threading.Thread(target=self._pump, args=(self._proc.stdout, on_line), daemon=True),
+            threading.Thread(target=self._pump, args=(self._proc.stderr, self._err.append)),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    @staticmethod
+    def _pump(stream: Any, on_line: Callable[[str], None]) -> None:
+        for line in stream:
             on_line(line.rstrip("\n"))
-        err = proc.stderr.read()
-        rc = proc.wait()
-    return CommandResult(rc, "", tuple(mask(x) for x in err.splitlines()))
+        stream.close()
+
+    def wait(self) -> CommandResult:
+        """Wait for the end; the result holds the (masked) stderr lines, not stdout."""
+        for reader in self._readers:
+            reader.join()
+        rc = self._proc.wait()
+        return CommandResult(rc, "", tuple(mask(line) for line in self._err))
+
+    def stop(self) -> None:
+        """Kill the tool if it still runs (pre-flight failed) and reap it."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self.wait()

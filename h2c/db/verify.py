@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from queue import SimpleQueue
+from typing import TYPE_CHECKING, Any
 
 import psycopg2
 import psycopg2.errors
 
-from h2c.db import catalog, checksums, schema
+from h2c.db import catalog, schema
 from h2c.db.conn import connect, qualified, quote_ident, session
+
+if TYPE_CHECKING:
+    from h2c.db import checksums
 
 
 @dataclass(frozen=True)
@@ -75,15 +79,22 @@ class WorkerConnections:
 
     Source connections join the exported snapshot (read-only, repeatable read); target
     connections run in autocommit, so a table missing there fails one query, not the session.
+    The connection that exported the snapshot is handed to its thread with ``adopt``.
     """
 
     def __init__(self, dsns: dict[str, str], readonly: set[str], snapshots: dict[str, str]):
         self._dsns, self._readonly, self.snapshots = dsns, readonly, snapshots
         self._local = threading.local()
-        self._all: list[psycopg2.extensions.connection] = []
+        self._all: list[Any] = []
         self._lock = threading.Lock()
 
-    def get(self, side: str) -> psycopg2.extensions.connection:
+    def adopt(self, side: str, conn: Any) -> None:
+        """Use ``conn`` for ``side`` in the calling thread (closed with the others)."""
+        with self._lock:
+            self._all.append(conn)
+        self._local.__dict__.setdefault("conns", {})[side] = conn
+
+    def get(self, side: str) -> Any:
         conns = self._local.__dict__.setdefault("conns", {})
         if side not in conns:
             conn = connect(self._dsns[side], readonly=side in self._readonly)
@@ -103,9 +114,12 @@ class WorkerConnections:
             conn.close()
 
 
-@contextmanager
-def exported_snapshot(dsn: str) -> Iterator[tuple[str | None, dict[str, catalog.TableInfo]]]:
-    """Hold a read-only repeatable-read transaction open; yield its snapshot id and tables."""
+def export_snapshot(dsn: str) -> tuple[Any, str | None, dict[str, catalog.TableInfo]]:
+    """A read-only repeatable-read connection, its exported snapshot id and the tables in it.
+
+    The caller keeps the connection (and so the snapshot) open while others import it, and
+    may count on it too: it sees the same snapshot.
+    """
     conn = connect(dsn, readonly=True)
     try:
         conn.set_session(isolation_level="REPEATABLE READ")
@@ -116,9 +130,10 @@ def exported_snapshot(dsn: str) -> Iterator[tuple[str | None, dict[str, catalog.
             except psycopg2.Error:
                 conn.rollback()
                 snapshot = None  # e.g. a pooler in transaction mode: counts stay exact per table
-        yield snapshot, {t.name: t for t in catalog.tables(conn)}
-    finally:
+        return conn, snapshot, {t.name: t for t in catalog.tables(conn)}
+    except BaseException:
         conn.close()
+        raise
 
 
 def count_rows(
@@ -139,6 +154,84 @@ class _Found:
     sequences: list[SequenceState] = field(default_factory=list)
 
 
+class _Later:
+    """The result of a queued task, waited for by a later task or by the caller."""
+
+    def __init__(self, fn: Callable[[], Any]):
+        self._fn, self._done = fn, threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as error:  # handed to whoever waits for it
+            self._error = error
+        finally:
+            self._done.set()
+
+    def cancel(self) -> None:
+        self._error = RuntimeError("not run: an earlier step failed")
+        self._done.set()
+
+    def result(self) -> Any:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+class _Workers:
+    """A first-in first-out task queue worked by ``size`` threads, the caller's included.
+
+    A task may wait for the result of an earlier task (FIFO: it has already started), so no
+    wait can deadlock. Lighter than concurrent.futures, whose import the CLI would pay for.
+    Leaving the ``with`` block on an error skips the tasks not yet started.
+    """
+
+    def __init__(self, size: int):
+        self._tasks: SimpleQueue[_Later | None] = SimpleQueue()
+        self._cancelled = self._finished = False
+        self._threads = [threading.Thread(target=self._work) for _ in range(size - 1)]
+        for thread in self._threads:
+            thread.start()
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self._cancelled = self._cancelled or kind is not None
+        self.finish()
+
+    def submit(self, fn: Callable[[], Any]) -> _Later:
+        task = _Later(fn)
+        self._tasks.put(task)
+        return task
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            if self._cancelled:
+                task.cancel()
+            else:
+                task.run()
+
+    def finish(self) -> None:
+        """Work in the calling thread until the queue is empty, then join the others."""
+        if self._finished:
+            return
+        self._finished = True
+        for _ in range(len(self._threads) + 1):
+            self._tasks.put(None)
+        try:
+            self._work()
+        except BaseException:  # e.g. Ctrl-C: let the other threads skip what is left
+            self._cancelled = True
+            raise
+        finally:
+            for thread in self._threads:
+                thread.join()
+
+
 def _run(
     source_dsn: str,
     target_dsn: str,
@@ -148,7 +241,9 @@ def _run(
     catalogs: bool,
 ) -> _Found:
     """Counts (largest tables first) and, with ``catalogs``, schema and sequence reads, all on
-    one pool of per-thread connections, so the catalog work fills gaps between the counts."""
+    one set of per-thread connections (the caller's thread is a worker too, counting on the
+    connection that exported the source snapshot), so the catalog work fills gaps between the
+    counts and there are as many connections as workers per side."""
     conns = WorkerConnections({"source": source_dsn, "target": target_dsn}, {"source"}, {})
     results: dict[tuple[str, str], int | None] = {}
 
@@ -164,38 +259,47 @@ def _run(
         if on_done:
             on_done(side, table)
 
-    def target_tables() -> set[str]:
+    def read_target() -> tuple[set[str], schema.Snapshot | None]:
         if catalogs:
-            return {name for kind, name in target_schema.result() if kind == "table"}
-        return {t.name for t in catalog.tables(conns.get("target"))}
+            snap = schema.read_from(conns.get("target"))
+            return {name for kind, name in snap if kind == "table"}, snap
+        return {t.name for t in catalog.tables(conns.get("target"))}, None
 
     try:
-        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            target_schema = pool.submit(lambda: schema.read_from(conns.get("target")))
-            with exported_snapshot(source_dsn) as (snap, src_tables):
-                if snap:
-                    conns.snapshots["source"] = snap
-                order = sorted(src_tables.values(), key=lambda t: -t.estimated_rows)
-                jobs = []
-                for i, info in enumerate(order):
-                    jobs += [pool.submit(count, "source", info.name)]
-                    jobs += [pool.submit(count, "target", info.name)]
-                    if i == 0 and catalogs:  # after the two longest counts, beside the rest
-                        source_schema = pool.submit(lambda: schema.read_from(conns.get("source")))
-                        seqs = pool.submit(lambda: _sequence_states(conns.get("target")))
-                if not order and catalogs:
+        with _Workers(workers or os.cpu_count() or 1) as pool:
+            target_side = pool.submit(read_target)  # another thread starts on it at once
+            exporter, snap, src_tables = export_snapshot(source_dsn)
+            conns.adopt("source", exporter)
+            if snap:
+                conns.snapshots["source"] = snap
+            order = sorted(src_tables.values(), key=lambda t: -t.estimated_rows)
+            jobs = []
+            source_schema = seqs = None
+            for i, info in enumerate(order):
+                jobs.append(pool.submit(partial(count, "source", info.name)))
+                jobs.append(pool.submit(partial(count, "target", info.name)))
+                if i == 0 and catalogs:  # after the two longest counts, beside the rest
                     source_schema = pool.submit(lambda: schema.read_from(conns.get("source")))
                     seqs = pool.submit(lambda: _sequence_states(conns.get("target")))
-                only_target = pool.submit(target_tables)
-                for job in jobs:
-                    job.result()
-                found = _Found([], src_tables)
-                if catalogs:
-                    found.schema = schema.compare(source_schema.result(), target_schema.result())
-                    found.sequences = seqs.result()
-            extra = sorted(only_target.result() - set(src_tables))
-            for job in [pool.submit(count, "target", name) for name in extra]:
-                job.result()
+            if catalogs and source_schema is None:
+                source_schema = pool.submit(lambda: schema.read_from(conns.get("source")))
+                seqs = pool.submit(lambda: _sequence_states(conns.get("target")))
+
+            def count_extra() -> list[str]:
+                extra = sorted(target_side.result()[0] - set(src_tables))
+                for name in extra:
+                    count("target", name)
+                return extra
+
+            only_target = pool.submit(count_extra)
+            pool.finish()
+        for job in jobs:
+            job.result()
+        extra = only_target.result()
+        found = _Found([], src_tables)
+        if source_schema is not None and seqs is not None:
+            found.schema = schema.compare(source_schema.result(), target_side.result()[1])
+            found.sequences = seqs.result()
     finally:
         conns.close()
     names = sorted(set(src_tables) | set(extra))
@@ -275,7 +379,7 @@ def verify(
     *,
     workers: int | None = None,
     with_checksums: bool = False,
-    checksum_hash: str = "md5",
+    checksum_hash: str = "fast",
     on_done: Callable[[str, str], None] | None = None,
 ) -> VerifyReport:
     """Counts, sequences, schema and extension parity, and optionally chunked checksums."""
@@ -284,6 +388,8 @@ def verify(
     src_tables = found.source_tables
     report.tables_without_pk = sorted(n for n, t in src_tables.items() if not t.primary_key)
     if with_checksums:
+        from h2c.db import checksums  # its import is paid only when checksums are asked for
+
         present = {c.table for c in report.counts if c.source is not None and c.target is not None}
         both = [t for n, t in src_tables.items() if n in present]
         report.checksums = checksums.compare_tables(

@@ -125,6 +125,21 @@ def test_fast_hash_also_catches_the_changed_row(source, target) -> None:
     assert len(found) == 1 and "id >= " in found[0].key_range
 
 
+@pytest.mark.parametrize("hash_name", sorted(checksums.ROW_HASHES))
+def test_column_named_t_does_not_hide_the_rest_of_the_row(
+    pg_source: Cluster, pg_target: Cluster, hash_name: str
+) -> None:
+    """The row alias is ``t``: a column of that name must not replace the whole row."""
+    sides = [pg_source.new_database(), pg_target.new_database()]
+    table = "CREATE TABLE shadow (id int PRIMARY KEY, t text, n int);"
+    rows = "INSERT INTO shadow SELECT g, 'same', g FROM generate_series(1, 500) g"
+    for dsn in sides:
+        _sql(dsn, table + rows)
+    _sql(sides[1], "UPDATE shadow SET n = -1 WHERE id = 321")
+    found = checksums.compare(*sides, "public.shadow", hash=hash_name)
+    assert len(found) == 1 and found[0].key_range.startswith("id >= ")
+
+
 def test_changed_row_in_composite_key_table_is_ranged(source, target) -> None:
     _sql(target, "UPDATE order_items SET quantity = 99 WHERE order_id = 2500 AND line = 2")
     found = checksums.compare(source, target, "public.order_items")

@@ -152,3 +152,39 @@ def test_many_ranges_summarized() -> None:
     one = checksums.summarize(found)
     assert one.table == "public.t" and one.key_range.startswith("20 ranges differ")
     assert "id >= 0" in one.key_range and "id < 20" in one.key_range
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_workers_run_every_task_and_a_task_may_wait_for_an_earlier_one(size: int) -> None:
+    import threading
+
+    before = threading.active_count()
+    with verify._Workers(size) as pool:
+        first = pool.submit(lambda: 20)
+        later = pool.submit(lambda: first.result() + 1)
+        rest = [pool.submit(lambda i=i: i * i) for i in range(10)]
+        pool.finish()
+    assert later.result() == 21 and [r.result() for r in rest] == [i * i for i in range(10)]
+    assert threading.active_count() == before  # every worker thread joined
+
+
+def test_workers_error_in_a_task_is_raised_by_its_result() -> None:
+    with verify._Workers(2) as pool:
+        bad = pool.submit(lambda: 1 // 0)
+        good = pool.submit(lambda: "ok")
+    assert good.result() == "ok"
+    with pytest.raises(ZeroDivisionError):
+        bad.result()
+
+
+def test_workers_leaving_on_an_error_skips_tasks_not_started_and_joins() -> None:
+    import threading
+
+    ran: list[int] = []
+    before = threading.active_count()
+    with pytest.raises(KeyError), verify._Workers(1) as pool:  # size 1: nothing runs early
+        skipped = pool.submit(lambda: ran.append(1))
+        raise KeyError("boom")
+    assert ran == [] and threading.active_count() == before
+    with pytest.raises(RuntimeError, match="not run"):
+        skipped.result()
