@@ -23,6 +23,7 @@ import yaml
 
 from h2c.envparity import Exceptions, KeyVerdict, diff
 from h2c.errors import EnvironmentMissing, H2cError, InputError, Location
+from h2c.gatecfg import toml_line
 from h2c.heroku.config import parse_config
 from h2c.model import Addon, AppSpec
 from h2c.secret import Secret
@@ -137,7 +138,7 @@ def parse_exceptions(text: str, *, file: str) -> Exceptions:
         ) from None
     env = doc.get("env", {})
     if not isinstance(env, dict):
-        raise InputError(Location(file, _line(text, "env")), "[env] must be a table")
+        raise InputError(Location(file, toml_line(text, "env")), "[env] must be a table")
     return Exceptions(
         ignore=_entries(env, "ignore", text, file),
         expect_changed=_entries(env, "expect_changed", text, file),
@@ -146,7 +147,7 @@ def parse_exceptions(text: str, *, file: str) -> Exceptions:
 
 def _entries(env: Mapping[str, Any], name: str, text: str, file: str) -> dict[str, str]:
     items = env.get(name, [])
-    where = Location(file, _line(text, "env", name))
+    where = Location(file, toml_line(text, "env", name))
     if not isinstance(items, list):
         raise InputError(where, f"[env] {name} must be an array of {{ key = ..., reason = ... }}")
     result: dict[str, str] = {}
@@ -165,20 +166,6 @@ def _entries(env: Mapping[str, Any], name: str, text: str, file: str) -> dict[st
             raise InputError(where, f"[env] {name} entry {i} ({key}) needs a non-empty reason")
         result[key] = reason.strip()
     return result
-
-
-def _line(text: str, section: str, key: str | None = None) -> int | None:
-    current = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        header = re.match(r"^\[\s*([^\]]+?)\s*\]", line)
-        if header:
-            current = header[1]
-            if key is None and current == section:
-                return number
-        elif current == section and key and re.match(rf"^{re.escape(key)}\s*=", line):
-            return number
-    return None
 
 
 # --- adapters -------------------------------------------------------------------------------

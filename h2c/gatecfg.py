@@ -182,13 +182,17 @@ class _Reader:
         return values
 
     def fail(self, section: str, key: str | None, message: str) -> None:
-        line = _line_of(self.text, section, key)
+        line = toml_line(self.text, section, key)
         label = f"[{section}] {key}" if key else f"[{section}]"
         raise InputError(Location(self.file, line), f"{label} {message}")
 
 
-def _line_of(text: str, section: str, key: str | None) -> int | None:
-    """The line of ``key`` inside ``[section]`` (or of the section header)."""
+def toml_line(text: str, section: str, key: str | None = None) -> int | None:
+    """The line of ``key`` inside ``[section]`` (or of the section header), for messages.
+
+    >>> toml_line('[app]\\nname = "x"\\n[env]\\nignore = []\\n', "env", "ignore")
+    4
+    """
     current = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from h2c.db.conn import mask, url_problem
 from h2c.errors import InputError, Location
-from h2c.gatecfg import _line_of  # the same line lookup h2c.toml's other errors use
+from h2c.gatecfg import toml_line
 
 _ENV_REF = re.compile(r"^\$(?:\{(?P<braced>\w+)\}|(?P<plain>\w+))$")
 SKIPPED_SCHEMAS = frozenset({"heroku_ext", "pg_catalog", "information_schema"})
@@ -126,7 +126,7 @@ def read_toml_database(text: str, *, file: str) -> TomlDatabase:
         raise InputError(file, f"not valid TOML: {exc}") from None
     if not isinstance(table, dict):
         raise InputError(
-            Location(file, _line_of(text, "database", None)), "[database] must be a table"
+            Location(file, toml_line(text, "database", None)), "[database] must be a table"
         )
     values: dict[str, object] = {}
     for key, kind, name in (
@@ -139,7 +139,7 @@ def read_toml_database(text: str, *, file: str) -> TomlDatabase:
             value = table[key]
             if not isinstance(value, kind):
                 raise InputError(
-                    Location(file, _line_of(text, "database", key)),
+                    Location(file, toml_line(text, "database", key)),
                     f"[database] {key} must be {name}, not {value!r}",
                 )
             values[key] = value
