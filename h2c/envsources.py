@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ import yaml
 
 from h2c.envparity import Exceptions, KeyVerdict, diff
 from h2c.errors import EnvironmentMissing, H2cError, InputError, Location
-from h2c.gatecfg import toml_line
+from h2c.gatecfg import load_toml, toml_line
 from h2c.heroku.config import parse_config
 from h2c.model import Addon, AppSpec
 from h2c.secret import Secret
@@ -129,13 +128,7 @@ def parse_exceptions(text: str, *, file: str) -> Exceptions:
     >>> dict(e.ignore), dict(e.expect_changed)
     ({'A': 'unused'}, {})
     """
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            Location(file, int(m[1]) if m else None), f"not valid TOML: {exc}"
-        ) from None
+    doc = load_toml(text, file=file)
     env = doc.get("env", {})
     if not isinstance(env, dict):
         raise InputError(Location(file, toml_line(text, "env")), "[env] must be a table")

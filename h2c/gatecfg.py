@@ -112,6 +112,17 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
     return "\n".join(lines) + "\n"
 
 
+def load_toml(text: str, *, file: str) -> dict[str, Any]:
+    """Parse h2c.toml; bad TOML is an InputError at the line tomllib names."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise InputError(
+            Location(file, int(m[1]) if m else None), f"not valid TOML: {exc}"
+        ) from None
+
+
 def load_gate_config(text: str, *, file: str) -> GateConfig:
     """Parse h2c.toml; InputError (with a line where possible) on bad TOML or wrong types.
 
@@ -121,14 +132,7 @@ def load_gate_config(text: str, *, file: str) -> GateConfig:
     Traceback (most recent call last):
     h2c.errors.InputError: h2c.toml:2: [web] port must be an integer, not 'x'
     """
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise InputError(
-            Location(file, int(m[1]) if m else None), f"not valid TOML: {exc}"
-        ) from None
-    reader = _Reader(text, file, doc)
+    reader = _Reader(text, file, load_toml(text, file=file))
     ignore = []
     for i, item in enumerate(reader.get("env", "ignore", list, [])):
         if isinstance(item, dict) and isinstance(item.get("key"), str):

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from h2c.db.conn import mask, url_problem
 from h2c.errors import InputError, Location
-from h2c.gatecfg import toml_line
+from h2c.gatecfg import load_toml, toml_line
 
 _ENV_REF = re.compile(r"^\$(?:\{(?P<braced>\w+)\}|(?P<plain>\w+))$")
 SKIPPED_SCHEMAS = frozenset({"heroku_ext", "pg_catalog", "information_schema"})
@@ -120,10 +119,7 @@ def read_toml_database(text: str, *, file: str) -> TomlDatabase:
     Traceback (most recent call last):
     h2c.errors.InputError: h2c.toml:2: [database] checksums must be true or false, not 'yes'
     """
-    try:
-        table = tomllib.loads(text).get("database", {})
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(file, f"not valid TOML: {exc}") from None
+    table = load_toml(text, file=file).get("database", {})
     if not isinstance(table, dict):
         raise InputError(
             Location(file, toml_line(text, "database", None)), "[database] must be a table"
