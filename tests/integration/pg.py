@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 import pytest
@@ -30,6 +31,29 @@ import pytest
 from tests.unavailable import unavailable
 
 USER = "h2c"
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "db"
+
+
+def run_sql(dsn: str, sql: str) -> list[tuple[Any, ...]]:
+    """Run SQL in autocommit (tests set up and break databases this way); rows, if any."""
+    conn = psycopg2.connect(dsn)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def seeded_app_database(cluster: Cluster) -> str:
+    """A new database with the sample schema and its heroku_ext columns; returns its DSN."""
+    dsn = cluster.new_database()
+    run_sql(dsn, (SEEDS / "seed.sql").read_text())
+    run_sql(dsn, (SEEDS / "heroku_ext.sql").read_text())
+    return dsn
 
 
 def find_bin_dir() -> Path | None:
@@ -134,13 +158,7 @@ class Cluster:
         return f"postgresql://{USER}:{self.password}@127.0.0.1:{self.port}/{database}"
 
     def execute(self, sql: str, database: str = "postgres") -> None:
-        conn = psycopg2.connect(self.dsn(database))
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-        finally:
-            conn.close()
+        run_sql(self.dsn(database), sql)
 
     def new_database(self, prefix: str = "db") -> str:
         """A fresh empty database; returns its DSN."""

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg2
 import pytest
 
-from tests.integration.pg import Cluster, pg_source  # noqa: F401
+from tests.integration.pg import Cluster, pg_source, run_sql  # noqa: F401
 from tests.leaksearch import Ran, Search, h2c, junit_cases
 
 REPO = Path(__file__).resolve().parents[2]
@@ -71,16 +70,6 @@ class CanaryDb:
         return name
 
 
-def _sql(url: str, sql: str) -> None:
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
 def _dead_port() -> int:
     """A loopback port nothing listens on (bound, then released)."""
     with socket.socket() as sock:
@@ -104,7 +93,7 @@ def source_db(db: CanaryDb) -> str:
     """The source database's name (a URL here would show in pytest's failure report): tables
     created by the canary role, connecting with its password."""
     name = db.new_database("source")
-    _sql(db.url(name), SEED)
+    run_sql(db.url(name), SEED)
     return name
 
 
@@ -169,7 +158,7 @@ def test_db_commands_leak_no_password(tmp_path: Path, db: CanaryDb, source_db: s
     expect("not empty (2 tables: public.authors, public.books)" in refusal, shown(refusal))
     expect("--force" in refusal, shown(refusal))
 
-    _sql(target, "DELETE FROM books WHERE id <= 5")  # the deliberate change
+    run_sql(target, "DELETE FROM books WHERE id <= 5")  # the deliberate change
     verify = ["verify", "--source", source, "--target", target, "--workers", "2"]
     runs += [run(*verify, "--checksums"), run(*verify, "--checksums", "--json")]
     assert [r.rc for r in runs[-2:]] == [1, 1], [(r.args[:2], shown(r.err)) for r in runs[-2:]]

@@ -5,36 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg2
 import pytest
 
 from h2c.cli import main
 from h2c.db import dump, restore, verify
 from h2c.errors import EnvironmentMissing, InputError
-from tests.integration.pg import Cluster, pg_source, pg_target  # noqa: F401
+from tests.integration.pg import Cluster, pg_source, pg_target, run_sql, seeded_app_database  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "db"
 
 
-def _sql(dsn: str, sql: str) -> list[tuple]:
-    conn = psycopg2.connect(dsn)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall() if cur.description else []
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module")
 def heroku_source(pg_source: Cluster) -> str:
     """The seeded app database, with citext/hstore columns from schema heroku_ext."""
-    dsn = pg_source.new_database()
-    _sql(dsn, (FIXTURES / "seed.sql").read_text())
-    _sql(dsn, (FIXTURES / "heroku_ext.sql").read_text())
-    return dsn
+    return seeded_app_database(pg_source)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +57,7 @@ def test_restore_cli_fails_with_exit_1_and_lists_errors(heroku_dump, pg_target, 
     target = pg_target.new_database()
     # A leftover view pins a table the dump replaces: pg_restore cannot drop it, keeps going,
     # and ends with "errors ignored on restore: N" (exit 1), which must fail the command.
-    _sql(target, "CREATE TABLE users (id int); CREATE VIEW pinned AS SELECT id FROM users")
+    run_sql(target, "CREATE TABLE users (id int); CREATE VIEW pinned AS SELECT id FROM users")
     rc = main(["db", "restore", str(heroku_dump), "--to", target, "--jobs", "2", "--force"])
     err = capsys.readouterr().err
     assert rc == 1, err
@@ -96,20 +81,20 @@ def test_restore_precreates_heroku_ext_extensions(heroku_dump, heroku_source, pg
 
 def test_refuses_non_empty_target_without_force(heroku_dump, pg_target) -> None:
     target = pg_target.new_database()
-    _sql(target, "CREATE TABLE leftovers (id int)")
+    run_sql(target, "CREATE TABLE leftovers (id int)")
     with pytest.raises(InputError) as caught:
         restore.restore(heroku_dump, target, jobs=2)
     assert caught.value.exit_code == 2
     assert "not empty" in str(caught.value) and "public.leftovers" in str(caught.value)
     assert "--force" in str(caught.value)
-    assert _sql(target, "SELECT to_regclass('public.users')") == [(None,)]
+    assert run_sql(target, "SELECT to_regclass('public.users')") == [(None,)]
 
 
 def test_force_restores_anyway_even_over_a_previous_restore(
     heroku_dump, heroku_source, pg_target, capsys
 ) -> None:
     target = pg_target.new_database()
-    _sql(target, "CREATE TABLE leftovers (id int)")
+    run_sql(target, "CREATE TABLE leftovers (id int)")
     assert main(["db", "restore", str(heroku_dump), "--to", target, "--jobs", "2", "--force"]) == 0
     assert main(["db", "restore", str(heroku_dump), "--to", target, "--jobs", "2", "--force"]) == 0
     capsys.readouterr()
@@ -119,7 +104,7 @@ def test_force_restores_anyway_even_over_a_previous_restore(
 
 def test_cli_refuses_non_empty_target_with_exit_2(heroku_dump, pg_target, capsys) -> None:
     target = pg_target.new_database()
-    _sql(target, "CREATE TABLE leftovers (id int)")
+    run_sql(target, "CREATE TABLE leftovers (id int)")
     assert main(["db", "restore", str(heroku_dump), "--to", target]) == 2
     err = capsys.readouterr().err
     assert "not empty" in err and target.split(":")[2].split("@")[0] not in err
@@ -143,7 +128,7 @@ def test_dump_newer_than_pg_restore_is_refused_before_restoring(
         restore.restore(newer, target, jobs=2, on_progress=lambda d, t, _: progress.append(d))
     assert "1.99" in str(caught.value) and "pg_restore 15." in str(caught.value)
     assert progress == []
-    assert _sql(target, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'") == [(0,)]
+    assert run_sql(target, "SELECT count(*) FROM pg_extension WHERE extname = 'citext'") == [(0,)]
     assert main(["db", "restore", str(newer), "--to", target]) == 3
 
 

@@ -11,33 +11,20 @@ import pytest
 
 from h2c.cli import main
 from h2c.db import checksums, conn, dump, restore, schema, verify
-from tests.integration.pg import Cluster, pg_source, pg_target  # noqa: F401
+from tests.integration.pg import Cluster, pg_source, pg_target, run_sql, seeded_app_database  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "db"
 
 
-def _sql(dsn: str, sql: str) -> None:
-    connection = psycopg2.connect(dsn)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        connection.close()
-
-
 def _break(dsn: str, name: str) -> None:
     """Apply one broken variant from fixtures/db/broken to a target."""
-    _sql(dsn, (FIXTURES / "broken" / f"{name}.sql").read_text())
+    run_sql(dsn, (FIXTURES / "broken" / f"{name}.sql").read_text())
 
 
 @pytest.fixture(scope="module")
 def source(pg_source: Cluster) -> str:
-    dsn = pg_source.new_database()
-    _sql(dsn, (FIXTURES / "seed.sql").read_text())
-    _sql(dsn, (FIXTURES / "heroku_ext.sql").read_text())
-    return dsn
+    return seeded_app_database(pg_source)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +88,7 @@ def test_changed_column_type_names_column_and_both_types(source, target, capsys)
 
 
 def test_missing_index_and_extension_are_named(source, target) -> None:
-    _sql(target, "DROP INDEX orders_user_id_idx")
+    run_sql(target, "DROP INDEX orders_user_id_idx")
     kinds = {(d.kind, d.object, d.target) for d in schema.diff(source, target)}
     assert ("index", "public.orders_user_id_idx", None) in kinds
 
@@ -119,7 +106,7 @@ def test_one_changed_row_only_caught_by_checksums_with_its_key_range(source, tar
 
 
 def test_fast_hash_also_catches_the_changed_row(source, target) -> None:
-    _sql(target, "UPDATE documents SET score = score + 1e-9 WHERE id = 700")
+    run_sql(target, "UPDATE documents SET score = score + 1e-9 WHERE id = 700")
     assert checksums.compare(source, target, "public.documents", hash="md5") != []
     found = checksums.compare(source, target, "public.documents", hash="fast")
     assert len(found) == 1 and "id >= " in found[0].key_range
@@ -134,20 +121,20 @@ def test_column_named_t_does_not_hide_the_rest_of_the_row(
     table = "CREATE TABLE shadow (id int PRIMARY KEY, t text, n int);"
     rows = "INSERT INTO shadow SELECT g, 'same', g FROM generate_series(1, 500) g"
     for dsn in sides:
-        _sql(dsn, table + rows)
-    _sql(sides[1], "UPDATE shadow SET n = -1 WHERE id = 321")
+        run_sql(dsn, table + rows)
+    run_sql(sides[1], "UPDATE shadow SET n = -1 WHERE id = 321")
     found = checksums.compare(*sides, "public.shadow", hash=hash_name)
     assert len(found) == 1 and found[0].key_range.startswith("id >= ")
 
 
 def test_changed_row_in_composite_key_table_is_ranged(source, target) -> None:
-    _sql(target, "UPDATE order_items SET quantity = 99 WHERE order_id = 2500 AND line = 2")
+    run_sql(target, "UPDATE order_items SET quantity = 99 WHERE order_id = 2500 AND line = 2")
     found = checksums.compare(source, target, "public.order_items")
     assert len(found) == 1 and "(order_id, line) >=" in found[0].key_range
 
 
 def test_table_without_primary_key_checksummed_whole(source, target) -> None:
-    _sql(target, "UPDATE audit_log SET actor = 'mallory' WHERE actor = 'user7'")
+    run_sql(target, "UPDATE audit_log SET actor = 'mallory' WHERE actor = 'user7'")
     found = checksums.compare(source, target, "public.audit_log")
     assert [(d.table, d.key_range) for d in found] == [
         ("public.audit_log", "whole table (no primary key)")
@@ -192,7 +179,7 @@ def test_dump_session_is_read_only(source, monkeypatch, tmp_path) -> None:
 
 
 def test_password_never_printed(source, target, capsys) -> None:
-    _sql(target, "DELETE FROM audit_log WHERE actor IS NULL")
+    run_sql(target, "DELETE FROM audit_log WHERE actor IS NULL")
     assert main(["db", "verify", "--source", source, "--target", target]) == 1
     wrong = target.replace("@", "x@", 1)  # a wrong password: the connect error must mask it
     assert main(["db", "verify", "--source", source, "--target", wrong]) == 2

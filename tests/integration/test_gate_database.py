@@ -16,12 +16,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 import pytest
 
 from h2c.db import dump, restore
 from h2c.db.conn import split_password
-from tests.integration.pg import Cluster, pg_source, pg_target  # noqa: F401
+from tests.integration.pg import Cluster, pg_source, pg_target, run_sql, seeded_app_database  # noqa: F401
 from tests.unavailable import require_images
 
 pytestmark = pytest.mark.postgres
@@ -32,19 +31,8 @@ SAMPLE = REPO / "fixtures" / "apps" / "django-sample"
 EXPORTS = REPO / "fixtures" / "heroku" / "django-sample"
 
 
-def _sql(dsn: str, sql: str) -> list[tuple[Any, ...]]:
-    conn = psycopg2.connect(dsn)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall() if cur.description else []
-    finally:
-        conn.close()
-
-
 def _break(dsn: str, name: str) -> None:
-    _sql(dsn, (FIXTURES / "broken" / f"{name}.sql").read_text())
+    run_sql(dsn, (FIXTURES / "broken" / f"{name}.sql").read_text())
 
 
 def gate(*args: str, app: Path | None = None) -> tuple[int, str]:
@@ -65,10 +53,7 @@ def no_migrations(*args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def source(pg_source: Cluster) -> str:
-    dsn = pg_source.new_database()
-    _sql(dsn, (FIXTURES / "seed.sql").read_text())
-    _sql(dsn, (FIXTURES / "heroku_ext.sql").read_text())
-    return dsn
+    return seeded_app_database(pg_source)
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +139,7 @@ def test_heroku_ext_dump_restored_without_extensions_fails_counts(
     assert "public.accounts: source 500 rows, target: table missing" in out
     assert "scratch database" in out
     scratch = target.rsplit("/", 1)[1] + "_h2c_source_scratch"
-    left = _sql(pg_target.dsn(), f"SELECT 1 FROM pg_database WHERE datname = '{scratch}'")
+    left = run_sql(pg_target.dsn(), f"SELECT 1 FROM pg_database WHERE datname = '{scratch}'")
     assert left == []  # dropped after the run
 
 
