@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from h2c import __version__
 from h2c.errors import EXIT_BAD_INPUT, H2cError
@@ -57,13 +57,21 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the process exit code."""
+def main(
+    argv: Sequence[str] | None = None, *, before_command: Callable[[], None] | None = None
+) -> int:
+    """Parse ``argv`` and run the command; returns the process exit code.
+
+    ``before_command`` runs once the command's module is loaded and its arguments parsed
+    (``h2c.__main__`` re-enables the garbage collector there).
+    """
     from h2c import output
 
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         args = build_parser(argv[0] if argv else None).parse_args(argv)
+        if before_command is not None:
+            before_command()
         return int(args.func(args))
     except H2cError as error:
         output.error(str(error))
@@ -74,4 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    from h2c.__main__ import run
+
+    run()

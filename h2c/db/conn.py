@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from h2c.errors import InputError
 
+TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
 if TYPE_CHECKING:
     import psycopg2.extensions
 

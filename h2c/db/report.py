@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from h2c.db.verify import VerifyReport
 
-Section = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]
+TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
+if TYPE_CHECKING:
+    from typing import Any
+
+Section = tuple[str, tuple[str, ...], Sequence[tuple[object, ...]]]
 
 
 def sections(report: VerifyReport, *, only_failures: bool = True) -> list[Section]:

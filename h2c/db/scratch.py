@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from h2c.db import restore
 from h2c.db.conn import database_name, mask, quote_ident, session
-from h2c.errors import InputError
+from h2c.errors import EnvironmentMissing, InputError
 
 SUFFIX = "_h2c_source_scratch"
 
@@ -31,10 +31,20 @@ def scratch_dsn(target_dsn: str) -> str:
 
 def _admin(target_dsn: str, sql: str) -> None:
     """Run one statement outside a transaction (CREATE / DROP DATABASE need that)."""
+    import psycopg2
+
     with session(target_dsn, readonly=False) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute(sql)
+            try:
+                cur.execute(sql)
+            except psycopg2.Error as error:
+                reason = mask((error.pgerror or str(error)).strip().splitlines()[0])
+                raise EnvironmentMissing(
+                    f"cannot manage the scratch database on {mask(target_dsn)}: {reason} "
+                    "(the role needs CREATEDB; or restore the dump yourself and pass its URL "
+                    "as the source)"
+                ) from None
 
 
 def drop(target_dsn: str) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from queue import SimpleQueue
-from typing import TYPE_CHECKING, Any
 
 import psycopg2
 import psycopg2.errors
@@ -21,7 +20,10 @@ import psycopg2.errors
 from h2c.db import catalog, schema
 from h2c.db.conn import connect, qualified, quote_ident, session
 
+TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     from h2c.db import checksums
 
 
