@@ -195,7 +195,7 @@ def test_pytest_args_carry_every_option(tmp_path: Path) -> None:
     args = pytest_args(
         tmp_path, summary=tmp_path / "s.json", junit_xml=tmp_path / "j.xml", keep=True, settle=2.0
     )
-    assert args[:2] == ["--pyargs", "checks"]
+    assert args[:4] == ["--pyargs", "checks", "-p", "h2c.plugin"]  # autoload is off: see runner
     assert "--h2c-keep" in args and "--junit-xml" in args
     assert args[args.index("--h2c-settle") + 1] == "2.0"
 
