@@ -66,28 +66,6 @@ class ComposeProject:
     def up(self, *services: str) -> ComposeResult:
         return self._run("up", "-d", "--no-build", *services)
 
-    def port(self, service: str, port: int) -> int | None:
-        """The host port publishing ``service``'s container ``port``, or None."""
-        result = self._run("port", service, str(port), timeout=60)
-        text = result.output.strip().splitlines()[-1] if result.output.strip() else ""
-        tail = text.rpartition(":")[2]
-        return int(tail) if result.rc == 0 and tail.isdigit() else None
-
-    def running(self) -> list[str]:
-        """Names of this project's services that are running."""
-        result = self._run("ps", "--services", "--filter", "status=running", timeout=60)
-        return result.output.split() if result.rc == 0 else []
-
-    def run_once(self, service: str, *args: str) -> ComposeResult:
-        """A one-off container of ``service`` (the release command, before web is probed)."""
-        return self._run("run", "--rm", "-T", service, *args, timeout=600)
-
-    def exec(self, service: str, *args: str) -> ComposeResult:
-        return self._run("exec", "-T", service, *args, timeout=60)
-
-    def logs(self, service: str) -> str:
-        return self._run("logs", "--no-color", "--tail", "40", service, timeout=60).output
-
     def down(self, stop_timeout_s: int = 10) -> ComposeResult:
         """Stop (SIGTERM, then SIGKILL after ``stop_timeout_s``) and remove, with volumes."""
         return self._run("down", "-v", "--remove-orphans", "-t", str(stop_timeout_s), timeout=120)

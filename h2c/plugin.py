@@ -22,6 +22,14 @@ GATE_FIXTURES = ("gate_process", "gate_smoke_path", "gate_artifact", "gate_relea
 RECORDS = pytest.StashKey[dict[str, Record]]()
 VIEW = pytest.StashKey[Any]()
 EMPTY = "h2c_nothing_to_check"
+# The order the gate's checks run in. The build first: it starts the background steps
+# (resources, release, processes, then compose) that the later checks wait for. Then the env
+# checks, the last of which waits for web: nothing else competes for the CPU while the release
+# and web start. The checks that need only the files or the image run next, while the processes
+# settle and compose comes up; the checks that stop the processes come last. (In file order
+# the compose checks, which wait for everything, came second.)
+CHECK_ORDER = ("test_image::test_builds", "test_env_parity", "test_artifacts", "test_image",
+               "test_database", "test_compose", "test_service")  # fmt: skip
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -120,6 +128,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    _order_checks(items)
+
+
+def _check_rank(item: pytest.Item) -> int | None:
+    module = getattr(getattr(item, "module", None), "__name__", "")
+    package, _, name = module.rpartition(".")
+    if package != "checks":
+        return None
+    function = getattr(item, "originalname", item.name)
+    for key in (f"{name}::{function}", name):
+        if key in CHECK_ORDER:
+            return CHECK_ORDER.index(key)
+    return None
+
+
+def _order_checks(items: list[pytest.Item]) -> None:
+    """Put the gate's checks in ``CHECK_ORDER``, in the places they held (others stay put)."""
+    places = [i for i, item in enumerate(items) if _check_rank(item) is not None]
+    ranked = sorted((items[i] for i in places), key=lambda item: _check_rank(item) or 0)
+    for place, item in zip(places, ranked, strict=True):
+        items[place] = item
 
 
 @pytest.hookimpl(wrapper=True)

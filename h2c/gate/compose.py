@@ -1,16 +1,18 @@
 """The compose phase of the gate: docker-compose.yml brings up the app and its resources.
 
-``bring_up`` runs on a background thread once the image is built (``h2c.gate.fixtures``),
-alongside the app's own processes: ``up -d`` web and its resources, wait until the resources
-accept clients, the release through ``docker-compose run``, then wait for web. The containers'
-state, ports and readiness come from the engine (by the compose labels), not from
-``docker-compose ps``/``port``/``exec``: each docker-compose 1.29 call costs about a second.
+``bring_up`` runs on a background thread once the image is built and the app's own processes
+have started (``h2c.gate.fixtures``), while they settle: ``up -d`` web and its resources, wait
+until the resources accept clients, the release through ``docker-compose run``, then wait for
+web. The containers' state, ports and readiness come from the engine (by the compose labels),
+not from ``docker-compose ps``/``port``/``exec``: each docker-compose 1.29 call costs about a
+second.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +81,26 @@ def wait_resources(project: ComposeProject, engine: Any, app: GateApp,
     return None
 
 
+def exec_release(
+    container: Any, args: list[str], timeout_s: float, stop: threading.Event | None = None
+) -> tuple[int, str]:
+    """The release inside the running web container, as ``docker-compose exec web ...`` would.
+
+    Through the engine: a docker-compose call costs a second of start-up, and ``run`` a
+    container of its own. The engine's exec has no deadline, so it runs on a thread that the
+    session's teardown ends (it removes the container).
+    """
+    result: list[tuple[int, str]] = []
+    worker = threading.Thread(target=lambda: result.append(container.exec(args)), daemon=True)
+    worker.start()
+    end = time.monotonic() + timeout_s
+    while worker.is_alive():
+        worker.join(0.2)
+        if (stop is not None and stop.is_set()) or time.monotonic() > end:
+            return 124, f"(stopped after {timeout_s:g} s or at the end of the session)"
+    return result[0] if result else (1, "(the exec failed without output)")
+
+
 def bring_up(
     project: ComposeProject,
     engine: Any,
@@ -87,10 +109,11 @@ def bring_up(
     after: Callable[[], object] = lambda: None,
     stop: threading.Event | None = None,
 ) -> ComposeRun:
-    """As a developer would: ``up -d`` web (and its resources), the release, then browse.
+    """As a developer would: ``up -d`` web (its resources are up already), the release with
+    ``exec`` in web's container, then browse.
 
-    ``after`` is waited for first: the gate's own resources, so that two database
-    initialisations do not share the CPU (on two cores each then takes twice as long).
+    ``after`` is waited for first: the gate's own release and processes, so that they do not
+    share the CPU with this second database and release (two cores here).
     """
     after()
     web = config.web
@@ -103,11 +126,11 @@ def bring_up(
         return run
     run.startup_error = wait_resources(project, engine, app, stop)  # the release needs them
     if config.release_args and run.startup_error is None:
-        release = project.run_once(web, *config.release_args)
-        if release.rc != 0:
+        rc, output = exec_release(container, config.release_args, config.release_timeout_s, stop)
+        if rc != 0:
             run.startup_error = (
-                f"the release command failed in compose (rc {release.rc}):\n"
-                + processes.log_tail(release.output)
+                f"the release command failed in compose's {web} container (rc {rc}):\n"
+                + processes.log_tail(output)
             )
     if config.port and run.startup_error is None:
         run.startup_error = wait_web(

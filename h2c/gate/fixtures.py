@@ -100,8 +100,10 @@ def gate_stage(
     gate_app: GateApp,
     gate_engine: Any,
     gate_network: Any,
+    gate_tmp: Path,
 ) -> Iterator[Stage]:
-    """Starts the resources now, in the background (the image builds meanwhile).
+    """Starts the resources now, in the background (the image builds meanwhile), and the
+    compose file's beside them.
 
     Teardown always runs (failures, Ctrl-C): ``Stage.teardown`` stops the background steps,
     removes the containers and the compose project in parallel, then joins the steps.
@@ -109,6 +111,8 @@ def gate_stage(
     stage = Stage(keep=pytestconfig.option.h2c_keep)
     if _needed(request, "gate_resources"):
         stage.start_resources(gate_engine, gate_network, gate_app)
+    if _needed(request, "gate_compose"):
+        stage.start_compose_resources(gate_app, gate_tmp)
     try:
         yield stage
     finally:
@@ -180,7 +184,7 @@ def gate_image(
     if _needed(request, "gate_services"):
         gate_stage.start_services(gate_app, gate_engine, gate_build.tag, gate_network, config)
     if _needed(request, "gate_compose"):
-        gate_stage.start_compose(gate_app, gate_engine, gate_build.tag, gate_tmp, config)
+        gate_stage.start_compose(gate_app, gate_engine, gate_tmp, config)
     return gate_build.tag
 
 
@@ -248,7 +252,7 @@ def gate_compose(
     """``docker-compose up -d`` on a loopback-only copy of the file (``down -v`` at the end)."""
     if gate_app.compose is None:
         pytest.fail("docker-compose.yml is missing: run `h2c generate` again", pytrace=False)
-    gate_stage.start_compose(gate_app, gate_engine, gate_image, gate_tmp, gate_config)
+    gate_stage.start_compose(gate_app, gate_engine, gate_tmp, gate_config)
     return gate_stage.background.result("compose")
 
 

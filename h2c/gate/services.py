@@ -24,6 +24,7 @@ from h2c.secret import Secret
 GRACE_S = 30  # Convox's termination grace
 LISTEN_GRACE_S = 8.0  # how long an app may listen on the wrong address before we say so
 POLL_S = 0.2
+EXIT_POLL_S = 0.05  # a state query to the engine; the release's end is on the gate's longest path
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def wait_exit(container: Any, deadline_s: float, stop: threading.Event | None = 
     while time.monotonic() < end:
         if str(container.status()) in ("exited", "dead"):
             return True
-        if pause(stop, POLL_S):
+        if pause(stop, EXIT_POLL_S):
             return False
     return False
 
@@ -178,25 +179,36 @@ def bring_up(
     env: Mapping[str, Mapping[str, Secret]],
     config: GateSettings,
     stop: threading.Event | None = None,
+    started: threading.Event | None = None,
 ) -> Services:
     """As on a release: the release command, then web and every other process, together.
 
     Start-up trouble is recorded, not raised: the checks say what went wrong, by name.
+    ``started`` is set once every process has started, before web is waited for.
     """
     web_env = env.get(config.web) or next(iter(env.values()), {})
     release = run_release(engine, image, network, web_env, config, stop)
-    web = start(
-        engine, image, network, config.web, app.services.get(config.web) or {},
-        env.get(config.web, {}), config.port,
-    )  # fmt: skip
+    names = {
+        process: service_name(process)
+        for process in gate_processes(list(app.processes))
+        if service_name(process) != config.web and service_name(process) in app.services
+    }
+    with ThreadPoolExecutor(max_workers=len(names) + 1) as pool:  # together, as on a release
+        web_start = pool.submit(
+            start, engine, image, network, config.web, app.services.get(config.web) or {},
+            env.get(config.web, {}), config.port,
+        )  # fmt: skip
+        starts = {
+            process: pool.submit(
+                start, engine, image, network, name, app.services[name] or {}, env.get(name, {})
+            )
+            for process, name in names.items()
+        }
+    web = web_start.result()
     web.base_url = f"http://127.0.0.1:{web.container.host_port}"
-    others = {}
-    for process in gate_processes(list(app.processes)):
-        name = service_name(process)
-        if name == config.web or name not in app.services:
-            continue
-        service = app.services[name] or {}
-        others[process] = start(engine, image, network, name, service, env.get(name, {}))
+    others = {process: future.result() for process, future in starts.items()}
+    if started is not None:
+        started.set()
     web.startup_error = wait_web(
         f"{web.base_url}{config.health_path}",
         config.port or 0,

@@ -10,6 +10,7 @@ the compose project in parallel, then joins the steps.
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class Stage:
     keep: bool = False  # --h2c-keep: leave every container running
     background: Background = field(default_factory=Background)
     compose: ComposeProject | None = None
+    processes_started: threading.Event = field(default_factory=threading.Event)
 
     def start_resources(self, engine: Any, network: Any, app: GateApp) -> None:
         """Start the resources' containers and wait until they accept clients (once)."""
@@ -51,22 +53,53 @@ class Stage:
         """Once the resources accept clients: the release, then web and the others (once)."""
 
         def job() -> services.Services:
-            env = services.env_for(app, self.background.result("resources"))
-            return services.bring_up(app, engine, image, network, env, config, self.background.stop)
+            try:
+                env = services.env_for(app, self.background.result("resources"))
+                return services.bring_up(
+                    app, engine, image, network, env, config, self.background.stop,
+                    self.processes_started,
+                )  # fmt: skip
+            finally:
+                self.processes_started.set()  # also when the release or a start failed
 
         self.start_resources(engine, network, app)
         self.background.start("services", job)
 
-    def start_compose(
-        self, app: GateApp, engine: Any, image: str, folder: Path, config: GateSettings
-    ) -> None:
-        """The compose project, after the gate's own resources are up (once)."""
+    def start_compose_resources(self, app: GateApp, folder: Path) -> None:
+        """The compose file's resources, while the image builds (once), so their
+        initialisation is over when compose's web starts; after the gate's own resources
+        accept clients, which are on the longer path (two initialisations at once take
+        twice as long each on two cores)."""
         if app.compose is None or self.compose is not None:
             return
-        self.compose = compose.write_project(app, folder, image)
+        project = self.compose = compose.write_project(app, folder, image_tag(app))
+        names = list(compose.resource_services(app))
+
+        def job() -> object:
+            self.background.wait("resources")
+            return project.up(*names)
+
+        if names:
+            self.background.start("compose-resources", job)
+
+    def start_compose(self, app: GateApp, engine: Any, folder: Path, config: GateSettings) -> None:
+        """Compose's web and release, once its resources are up and the gate's own processes
+        have started (once): they then use the CPU while those settle, not while the gate's
+        own release and web start."""
+        if app.compose is None or self.background.started("compose"):
+            return
+        self.start_compose_resources(app, folder)
+        assert self.compose is not None
+        services_started = self.background.started("services")
+
+        def after() -> None:
+            self.background.wait("compose-resources")
+            if services_started:
+                self.processes_started.wait()
+
         self.background.start(
-            "compose", compose.bring_up, self.compose, engine, app, config,
-            lambda: self.background.wait("resources"), self.background.stop,
+            "compose", compose.bring_up, self.compose, engine, app, config, after,
+            self.background.stop,
         )  # fmt: skip
 
     def compose_done(self) -> None:
@@ -83,7 +116,8 @@ class Stage:
                 self._remove_all(engine)
         finally:
             self.background.close()
-        if not self.keep and self.compose is not None and "compose" in busy:
+        mid_way = {"compose", "compose-resources"} & set(busy)
+        if not self.keep and self.compose is not None and mid_way:
             self.compose.down(COMPOSE_STOP_S)  # a compose step was mid-way: down once more
 
     def _remove_all(self, engine: Any) -> None:
