@@ -81,7 +81,7 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
         f"health_path = {toml_string(web.health_path if web and web.health_path else '/')}",
         "# Paths fetched after start-up; each must not answer 5xx.",
         'smoke_paths = ["/"]',
-        "# Seconds to wait after the port opens before probing.",
+        "# Seconds each process must keep running after it starts to count as up.",
         f"settle_seconds = {SETTLE_SECONDS}",
         "",
         "[database]",
