@@ -110,6 +110,10 @@ class RunningContainer:
         with contextlib.suppress(docker.errors.NotFound):
             self._c.remove(force=True, v=True)
 
+    def label(self, key: str) -> str | None:
+        """One of the container's labels (its image's included), or None."""
+        return (self._c.labels or {}).get(key)
+
     def exec(self, cmd: Sequence[str] | str) -> tuple[int, str]:
         result = self._c.exec_run(cmd, stdout=True, stderr=True)
         return int(result.exit_code), self._mask(result.output.decode("utf-8", "replace"))
@@ -310,6 +314,17 @@ class Engine:
     def cleanup(self, session_id: str | None = None) -> CleanupReport:
         """Remove every labelled container and network (only one session's when given)."""
         wanted = [f"{LABEL}=1"] + ([f"{SESSION_LABEL}={session_id}"] if session_id else [])
+        return self._remove_labelled(wanted)
+
+    def remove_labelled(self, labels: Mapping[str, str]) -> CleanupReport:
+        """Remove the containers, then the networks, that carry every label given.
+
+        What a compose project left behind (its containers and networks carry
+        ``com.docker.compose.project``) when ``docker-compose down`` did not finish.
+        """
+        return self._remove_labelled([f"{key}={value}" for key, value in labels.items()])
+
+    def _remove_labelled(self, wanted: list[str]) -> CleanupReport:
         report = CleanupReport()
         for container in self.client.containers.list(all=True, filters={"label": wanted}):
             with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):

@@ -35,10 +35,6 @@ class Background:
     def started(self, name: str) -> bool:
         return name in self._jobs
 
-    def busy(self) -> list[str]:
-        """Names of the jobs still running."""
-        return [name for name, future in self._jobs.items() if not future.done()]
-
     def result(self, name: str) -> Any:
         """Wait for the job and return its value, or raise its exception."""
         return self._jobs[name].result()
