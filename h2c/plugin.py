@@ -145,9 +145,9 @@ def _check_rank(item: pytest.Item) -> int | None:
 
 def _order_checks(items: list[pytest.Item]) -> None:
     """Put the gate's checks in ``CHECK_ORDER``, in the places they held (others stay put)."""
-    places = [i for i, item in enumerate(items) if _check_rank(item) is not None]
-    ranked = sorted((items[i] for i in places), key=lambda item: _check_rank(item) or 0)
-    for place, item in zip(places, ranked, strict=True):
+    ranks = {i: rank for i, item in enumerate(items) if (rank := _check_rank(item)) is not None}
+    ranked = [items[i] for i in sorted(ranks, key=ranks.__getitem__)]  # stable: file order within
+    for place, item in zip(ranks, ranked, strict=True):
         items[place] = item
 
 

@@ -1,11 +1,11 @@
 """The compose phase of the gate: docker-compose.yml brings up the app and its resources.
 
 ``bring_up`` runs on a background thread once the image is built and the app's own processes
-have started (``h2c.gate.fixtures``), while they settle: ``up -d`` web and its resources, wait
-until the resources accept clients, the release through ``docker-compose run``, then wait for
-web. The containers' state, ports and readiness come from the engine (by the compose labels),
-not from ``docker-compose ps``/``port``/``exec``: each docker-compose 1.29 call costs about a
-second.
+have started (``h2c.gate.fixtures``), while they settle: ``up -d`` web (its resources were
+brought up while the image built), wait until the resources accept clients, the release inside
+web's container, then wait for web. The containers' state, ports and readiness come from the
+engine (by the compose labels), not from ``docker-compose ps``/``port``/``exec``: each
+docker-compose 1.29 call costs about a second.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from h2c.gate.resources import STARTUP_S, ready_args, wait_accepting
 from h2c.gate.services import listeners, wait_web
 from h2c.gate.settings import GateSettings
 from h2c.gate.target import GateApp
+
+PROJECT_LABEL = "com.docker.compose.project"  # on every container and network compose makes
 
 
 @dataclass
@@ -60,7 +62,7 @@ def write_project(app: GateApp, folder: Path, image: str) -> ComposeProject:
 def service_container(engine: Any, project: ComposeProject, service: str) -> Any | None:
     """The (not one-off) container of a compose service, through the engine."""
     labels = {
-        "com.docker.compose.project": project.project,
+        PROJECT_LABEL: project.project,
         "com.docker.compose.service": service,
         "com.docker.compose.oneoff": "False",
     }
@@ -112,8 +114,8 @@ def bring_up(
     """As a developer would: ``up -d`` web (its resources are up already), the release with
     ``exec`` in web's container, then browse.
 
-    ``after`` is waited for first: the gate's own release and processes, so that they do not
-    share the CPU with this second database and release (two cores here).
+    ``after`` is waited for first: the ``up`` of the resources, and the gate's own release and
+    processes, so that they do not share the CPU with this second release (two cores here).
     """
     after()
     web = config.web

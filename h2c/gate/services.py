@@ -188,11 +188,8 @@ def bring_up(
     """
     web_env = env.get(config.web) or next(iter(env.values()), {})
     release = run_release(engine, image, network, web_env, config, stop)
-    names = {
-        process: service_name(process)
-        for process in gate_processes(list(app.processes))
-        if service_name(process) != config.web and service_name(process) in app.services
-    }
+    named = {process: service_name(process) for process in gate_processes(list(app.processes))}
+    names = {p: n for p, n in named.items() if n != config.web and n in app.services}
     with ThreadPoolExecutor(max_workers=len(names) + 1) as pool:  # together, as on a release
         web_start = pool.submit(
             start, engine, image, network, config.web, app.services.get(config.web) or {},

@@ -23,7 +23,6 @@ from h2c.gate.settings import GateSettings
 from h2c.gate.target import GateApp
 
 COMPOSE_STOP_S = 1  # the compose containers' SIGTERM handling is not what the gate checks
-COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
 
 
 def image_tag(app: GateApp) -> str:
@@ -120,14 +119,14 @@ class Stage:
             # a compose step that was mid-way may have created something after `down` ran,
             # and a `down` that failed leaves its network: the engine sweeps the project's
             # labels (a few API calls, where a second `down` would cost a second)
-            engine.remove_labelled({COMPOSE_PROJECT_LABEL: self.compose.project})
+            engine.remove_labelled({compose.PROJECT_LABEL: self.compose.project})
 
     def _remove_all(self, engine: Any) -> None:
         # this session's, labelled by the engine; compose's web container carries the label
         # too (from the gate's image) but is left to `docker-compose down`: removed under it,
         # `down` stops with an error before it removes the project's network
         containers = [
-            c for c in engine.find_containers({}) if c.label(COMPOSE_PROJECT_LABEL) is None
+            c for c in engine.find_containers({}) if c.label(compose.PROJECT_LABEL) is None
         ]
         with ThreadPoolExecutor(max_workers=min(8, len(containers) + 1)) as pool:
             if self.compose is not None and not self.background.started("compose-down"):

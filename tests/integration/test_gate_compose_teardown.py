@@ -17,7 +17,8 @@ import pytest
 from h2c import standin_build as standins
 from h2c.compose_runner import ComposeProject, find_compose
 from h2c.engine import SESSION_LABEL, Engine
-from h2c.gate.stage import COMPOSE_PROJECT_LABEL, Stage
+from h2c.gate.compose import PROJECT_LABEL as COMPOSE_PROJECT_LABEL
+from h2c.gate.stage import Stage
 
 pytestmark = pytest.mark.docker
 BASE = "python:3.11-slim"
