@@ -124,6 +124,27 @@ class RunningContainer:
         networks = (self._c.attrs.get("NetworkSettings") or {}).get("Networks") or {}
         return str((networks.get(network) or {}).get("IPAddress") or "") or None
 
+    def commit(
+        self, tag: str, *, env: Mapping[str, str], user: str, labels: Mapping[str, str]
+    ) -> str:
+        """The stopped container's file system as the local image ``tag``; returns its id.
+
+        The engine keeps each environment variable and label of the container that ``env`` and
+        ``labels`` do not name (its run-time ones included): name a key to replace or clear it.
+        The image belongs to no session: session clean-up leaves it, like a built image.
+        """
+        repository, _, version = tag.rpartition(":")
+        conf = {
+            "Env": [f"{key}={value}" for key, value in env.items()],
+            "User": user,
+            "Labels": {SESSION_LABEL: "", **labels},
+        }
+        try:
+            image = self._c.commit(repository=repository, tag=version, conf=conf)
+        except docker.errors.APIError as exc:
+            raise H2cError(f"cannot save {self.name} as {tag}: {exc.explanation}") from None
+        return str(image.id)
+
     def published_port(self, port: int) -> int | None:
         """The loopback host port publishing the container's ``port``/tcp, or None."""
         self._c.reload()
@@ -166,11 +187,14 @@ class Engine:
         self.client.close()
 
     def image_present(self, name: str) -> bool:
+        return self.image_id(name) is not None
+
+    def image_id(self, name: str) -> str | None:
+        """The local image's id (``sha256:...``), or None when it is not present."""
         try:
-            self.client.images.get(name)
+            return str(self.client.images.get(name).id)
         except docker.errors.ImageNotFound:
-            return False
-        return True
+            return None
 
     def _require_images(self, names: Sequence[str]) -> None:
         for name in names:
@@ -230,11 +254,12 @@ class Engine:
         network: str | Network | None = None,
         name: str | None = None,
         aliases: Sequence[str] = (),
+        user: str | None = None,
     ) -> RunningContainer:
         """Start a detached, labelled container; ``port`` is published on a loopback port."""
         if isinstance(network, Network):
             network = network.name
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"user": user} if user else {}
         if network is not None:
             kwargs["network"] = network
             if aliases:

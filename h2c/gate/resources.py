@@ -1,8 +1,10 @@
 """The app's convox.yml resources as containers on the gate's private network.
 
 Every container is started first, then each is polled (every ``POLL_S``) until it accepts
-clients, so several resources initialise side by side. Run on a background thread while the
-image builds (``h2c.gate.fixtures``); ``stop`` ends the wait when the session ends.
+clients, so several resources initialise side by side. A postgres resource runs from an
+initialised copy of its image (``h2c.gate.pgtemplate``), so it skips initdb. Run on a
+background thread while the image builds (``h2c.gate.fixtures``); ``stop`` ends the wait when
+the session ends.
 """
 
 from __future__ import annotations
@@ -13,18 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from h2c.errors import EnvironmentMissing
-from h2c.gate import processes
+from h2c.gate import pgtemplate, processes
 from h2c.gate.later import pause
 from h2c.gate.target import Database
-from h2c.secret import Secret
 
 RESOURCE_PORTS = {"postgres": 5432, "postgis": 5432, "mysql": 3306, "mariadb": 3306, "redis": 6379}
 STARTUP_S = 90.0
-# The gate's databases are thrown away with the session: durability is not what it checks, and
-# skipping the syncs makes initdb and the release's migrations faster.
-THROWAWAY_POSTGRES = ("postgres", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                      "-c", "full_page_writes=off")  # fmt: skip
-THROWAWAY_INITDB_ARGS = "--no-sync"
 POLL_S = 0.1  # each poll is a `docker exec` (~50 ms here); readiness is on the longest path
 
 
@@ -65,7 +61,10 @@ def image_of(spec: Mapping[str, Any]) -> str:
     return f"{spec.get('type', '')}:{(spec.get('options') or {}).get('version', 'latest')}"
 
 
-def _launch(engine: Any, network: Any, name: str, spec: Mapping[str, Any]) -> tuple[Any, Database]:
+def _launch(
+    engine: Any, network: Any, name: str, spec: Mapping[str, Any], stop: threading.Event | None
+) -> tuple[Any, Database, list[str]]:
+    """Start one resource's container: it, its credentials, and its readiness command."""
     kind = str(spec.get("type", ""))
     image = image_of(spec)
     if kind not in ("postgres", "postgis", "redis"):
@@ -76,15 +75,20 @@ def _launch(engine: Any, network: Any, name: str, spec: Mapping[str, Any]) -> tu
         )
     db = Database.new(name, "redis" if kind == "redis" else "postgres", RESOURCE_PORTS[kind])
     if kind == "redis":
-        return engine.run(image, network=network, aliases=[name]), db
-    env = {
-        "POSTGRES_USER": Secret(db.user),
-        "POSTGRES_PASSWORD": db.password,
-        "POSTGRES_DB": Secret(db.name),
-        "POSTGRES_INITDB_ARGS": Secret(THROWAWAY_INITDB_ARGS),
-    }
-    command = list(THROWAWAY_POSTGRES)
-    return engine.run(image, command=command, env=env, network=network, aliases=[name]), db
+        return engine.run(image, network=network, aliases=[name]), db, ready_args(kind)
+    initialised = pgtemplate.ensure(
+        engine, image, db.user, db.name,
+        lambda first: wait_accepting(first, ready_args(kind), STARTUP_S, stop),
+    )  # fmt: skip
+    container = engine.run(
+        initialised,
+        command=list(pgtemplate.THROWAWAY_POSTGRES),
+        env={"POSTGRES_PASSWORD": db.password},
+        network=network,
+        aliases=[name],
+        user=pgtemplate.RUN_AS,
+    )
+    return container, db, pgtemplate.set_password_args(db.user, db.name)
 
 
 def start_resources(
@@ -95,12 +99,12 @@ def start_resources(
 ) -> dict[str, Database]:
     """One container per resource, alias = resource name; returns once all accept clients."""
     launched = {
-        name: (spec or {}, *_launch(engine, network, name, spec or {}))
+        name: (spec or {}, *_launch(engine, network, name, spec or {}, stop))
         for name, spec in sorted(resources.items())
     }
     ready = {}
-    for name, (spec, container, db) in launched.items():
-        if not wait_accepting(container, ready_args(str(spec.get("type", ""))), STARTUP_S, stop):
+    for name, (spec, container, db, ready_command) in launched.items():
+        if not wait_accepting(container, ready_command, STARTUP_S, stop):
             raise EnvironmentMissing(
                 f"resource {name!r} ({image_of(spec)}) did not become ready:\n"
                 + processes.log_tail(container.logs())
