@@ -21,6 +21,10 @@ fully cold floor (``--no-cache``) is printed for reference. Every tag carries th
 nothing else is pruned or removed. Only 127.0.0.1 is contacted.
 
     .venv/bin/python bench/gate/run.py [--logs DIR] [--reps N]
+
+With ``--reps N`` every measure but the --no-cache floor is taken N times (cold ones on new
+copies each time) and the medians are shown: a cold build's pip downloads swing by several
+seconds from one build to the next.
 """
 
 from __future__ import annotations
@@ -38,9 +42,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from rich import box
 from rich.console import Console
@@ -58,6 +64,7 @@ READY_S = 90.0
 SETTLE_S = 5.0  # the sample's h2c.toml settle_seconds
 DURATION = re.compile(r"^(\d+\.\d+)s (setup|call|teardown)\s+(\S+)", re.MULTILINE)
 OUTCOME = re.compile(r"^=+ (.*(?:passed|failed|error).*) in [\d.]+s", re.MULTILINE)
+T = TypeVar("T")
 FAILURE = re.compile(r"^(?:FAILED|ERROR) (\S+)(?: - (.*))?$", re.MULTILINE)
 
 
@@ -251,6 +258,15 @@ def wait_2xx(url: str) -> None:
     raise RuntimeError(f"{url} did not answer 2xx within {READY_S:g} s")
 
 
+def median(runs: list[T], seconds: Callable[[T], float]) -> T:
+    """The run whose time is the median (the upper one of an even count).
+
+    >>> median([3.0, 1.0, 2.0], float)
+    2.0
+    """
+    return sorted(runs, key=seconds)[len(runs) // 2]
+
+
 def machine() -> str:
     mem_kb = next(
         int(line.split()[1])
@@ -303,7 +319,7 @@ def main() -> int:
     parser.add_argument("--logs", type=Path, help="keep the gate's pytest output in this folder")
     parser.add_argument(
         "--reps", type=int, default=1,
-        help="repeat the warm gate and the warm floor + waits, alternating; medians are shown",
+        help="repeat every cold and warm measure but the --no-cache floor; medians are shown",
     )  # fmt: skip
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still clean up
@@ -311,18 +327,24 @@ def main() -> int:
     bench = Bench()
     try:
         full = bench.floor(bench.app("nocache"), "nocache", no_cache=True)
-        floor_cold = bench.floor(bench.app("floor"), "floor-cold")
-        gate_app = bench.app("gate")
-        gate_cold = bench.gate(gate_app, "cold")
+        cold_floors, cold_gates, cold_waits = [], [], []
+        for rep in range(args.reps):  # each on its own copy, so each misses the cache
+            cold_floors.append(bench.floor(bench.app(f"floor{rep}"), f"floor-cold{rep}"))
+            cold_gates.append(bench.gate(bench.app(f"gate{rep}"), f"cold{rep}"))
+            waits_app = bench.app(f"waits{rep}")
+            cold_waits.append(bench.floor_with_waits(waits_app, f"waits-cold{rep}", SETTLE_S))
+        gate_app = bench.scratch / f"h2cbench-{bench.run_id}-gate0"
         warm_gates, warm_waits = [], []
         for rep in range(args.reps):
-            warm_gates.append(bench.gate(gate_app, f"warm{rep or ''}"))
+            warm_gates.append(bench.gate(gate_app, f"warm{rep}"))
             warm_waits.append(bench.floor_with_waits(gate_app, f"floor-waits{rep}", SETTLE_S))
-        gate_warm = sorted(warm_gates, key=lambda g: g.seconds)[len(warm_gates) // 2]
-        waits = sorted(warm_waits, key=lambda w: w.total)[len(warm_waits) // 2]
+        floor_cold = median(cold_floors, lambda f: f.total)
+        gate_cold = median(cold_gates, lambda g: g.seconds)
+        waits_cold = median(cold_waits, lambda w: w.total)
+        gate_warm = median(warm_gates, lambda g: g.seconds)
+        waits = median(warm_waits, lambda w: w.total)
         floor_warm = bench.floor(gate_app, "floor-warm")
-        waits_cold = bench.floor_with_waits(bench.app("waits"), "waits-cold", SETTLE_S)
-        views = bench.scratch / f"h2cbench-{bench.run_id}-floor" / "notes" / "views.py"
+        views = bench.scratch / f"h2cbench-{bench.run_id}-floor0" / "notes" / "views.py"
         with views.open("a", encoding="utf-8") as code:
             code.write(f"# code-only change {bench.run_id}\n")
         rebuild_s, rebuild_log = bench.build(views.parents[1], "rebuild")
@@ -336,7 +358,7 @@ def main() -> int:
     table = Table(title="h2c gate vs floor, django-sample", box=box.MARKDOWN)
     for column in ("measure", "time", "vs floor", "target", "detail"):
         table.add_column(column, justify="right" if column == "time" else "left")
-    gates_ok = all(g.rc == 0 for g in (gate_cold, *warm_gates))
+    gates_ok = all(g.rc == 0 for g in (*cold_gates, *warm_gates))
     rows = [
         ("floor, fully cold (--no-cache)", full.total, "", "",
          f"build {full.build_s:.2f} s + run to 2xx {full.ready_s:.2f} s"),
@@ -368,7 +390,12 @@ def main() -> int:
             f"{g.seconds:.2f}/{w.total:.2f}" for g, w in zip(warm_gates, warm_waits, strict=True)
         )
         console.print(f"warm repetitions, gate/floor + waits: {shown}")
-    failed = [("cold", gate_cold)] + [("warm", g) for g in warm_gates]
+        shown = ", ".join(
+            f"{f.total:.2f}/{g.seconds:.2f}/{w.total:.2f}"
+            for f, g, w in zip(cold_floors, cold_gates, cold_waits, strict=True)
+        )
+        console.print(f"cold repetitions, floor/gate/floor + waits: {shown}")
+    failed = [("cold", g) for g in cold_gates] + [("warm", g) for g in warm_gates]
     for label, gate in failed:
         for failure in gate.failures:
             console.print(f"gate {label} failed: {escape(failure)}")
