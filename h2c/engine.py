@@ -361,10 +361,26 @@ class Engine:
                 report.networks.append(net.name)
         return report
 
+    def find_images(self, labels: Mapping[str, str]) -> list[tuple[str, dict[str, str]]]:
+        """Local images that carry every label given, as (id, labels)."""
+        wanted = [f"{key}={value}" for key, value in labels.items()]
+        found = self.client.images.list(filters={"label": wanted})
+        return [(str(image.id), dict(image.labels or {})) for image in found]
+
     def remove_image(self, tag: str) -> None:
         """Untag (and delete when unused) an image h2c built; a missing one is fine."""
         with contextlib.suppress(docker.errors.ImageNotFound):
             self.client.images.remove(tag, force=True)
+
+    def remove_unused_image(self, ref: str) -> bool:
+        """Delete an image (by tag or id) unless a container still uses it; True when gone."""
+        try:
+            self.client.images.remove(ref, force=False)
+        except docker.errors.ImageNotFound:
+            return True
+        except docker.errors.APIError:  # in use (a running gate's database): left for now
+            return False
+        return True
 
     def image_info(self, tag: str) -> ImageInfo:
         """Configuration and history of a local image (environment names only)."""

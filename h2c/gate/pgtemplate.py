@@ -28,6 +28,7 @@ from h2c.secret import Secret
 TEMPLATE_REPO = "h2c-cache/postgres-initialised"
 TEMPLATE_PGDATA = "/var/lib/postgresql/h2c-initialised"
 SOURCE_LABEL = "dev.h2c.initialised-from"  # the source image's id
+NAME_LABEL = "dev.h2c.initialised-name"  # the source image's name, e.g. postgres:17
 RUN_AS = "postgres"
 # The gate's databases are thrown away with the session: durability is not what it checks, and
 # skipping the syncs makes initdb and the release's migrations faster.
@@ -103,8 +104,23 @@ def ensure(
         # every variable the run set is named, so the engine does not carry its value over
         kept = {"PGDATA": TEMPLATE_PGDATA, "POSTGRES_USER": user, "POSTGRES_DB": database}
         cleared = {"POSTGRES_PASSWORD": "", "POSTGRES_INITDB_ARGS": ""}
-        labels = {SOURCE_LABEL: source_id}
+        labels = {SOURCE_LABEL: source_id, NAME_LABEL: image}
         container.commit(tag, env={**kept, **cleared}, user=RUN_AS, labels=labels)
     finally:
         container.remove()
+    remove_stale(engine, image, source_id)
     return tag
+
+
+def remove_stale(engine: Any, image: str, source_id: str) -> list[str]:
+    """Remove the copies made from an earlier ``image`` (rebuilt or pulled again since).
+
+    Each holds the old image's layers on the disk; one still in use by a running gate is left
+    to the next copy. Returns the ids removed.
+    """
+    stale = [
+        image_id
+        for image_id, labels in engine.find_images({NAME_LABEL: image})
+        if labels.get(SOURCE_LABEL) != source_id
+    ]
+    return [image_id for image_id in stale if engine.remove_unused_image(image_id)]

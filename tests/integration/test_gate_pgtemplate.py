@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +95,22 @@ def test_session_password_is_the_only_one_accepted(engine: Engine, made: tuple[s
             assert password not in raw, "the session's password is in the server's log"
         finally:
             server.remove()
+
+
+def test_copy_of_an_earlier_image_is_removed(engine: Engine, tmp_path: Path) -> None:
+    """A rebuilt (or pulled again) source image gets a new copy; the old copy goes, or it
+    would keep the old image's layers on the disk for good."""
+    standins.ensure([IMAGE])
+    source = f"h2c-test/pgtemplate-{engine.session_id}:latest"
+    copies = []
+    try:
+        for revision in ("1", "2"):
+            (tmp_path / "Dockerfile").write_text(f"FROM {IMAGE}\nLABEL revision={revision}\n")
+            engine.build(tmp_path, tag=source)
+            copies.append(pgtemplate.ensure(engine, source, "app", "app", _ready))
+        assert copies[0] != copies[1]
+        assert engine.image_present(copies[1])
+        assert not engine.image_present(copies[0]), "the copy of the earlier image was kept"
+    finally:
+        for tag in (*copies, source):
+            engine.remove_image(tag)
