@@ -53,8 +53,10 @@ def set_password_args(user: str, database: str) -> list[str]:
     """A command, run inside a copy's container, that exits 0 once the server accepts clients
     and the role's password is the container's ``POSTGRES_PASSWORD``.
 
-    The password is read from the container's environment by the shell and quoted by psql
-    (``:'password'``), so it is in no argument list and no log line.
+    The command the engine records for the exec (``docker events``, exec inspect) names only
+    the variable: the shell inside the container hands its value to psql, which quotes it
+    (``:'password'``). A statement that fails is logged by the server, but this one cannot fail
+    once psql has connected as the role it changes.
 
     >>> args = set_password_args("app", "app")
     >>> args[:2], "$POSTGRES_PASSWORD" in args[2], "ALTER ROLE CURRENT_USER" in args[2]
