@@ -361,11 +361,10 @@ class Engine:
                 report.networks.append(net.name)
         return report
 
-    def find_images(self, labels: Mapping[str, str]) -> list[tuple[str, dict[str, str]]]:
-        """Local images that carry every label given, as (id, labels)."""
+    def find_images(self, labels: Mapping[str, str]) -> list[str]:
+        """The ids of the local images that carry every label given."""
         wanted = [f"{key}={value}" for key, value in labels.items()]
-        found = self.client.images.list(filters={"label": wanted})
-        return [(str(image.id), dict(image.labels or {})) for image in found]
+        return [str(image.id) for image in self.client.images.list(filters={"label": wanted})]
 
     def remove_image(self, tag: str) -> None:
         """Untag (and delete when unused) an image h2c built; a missing one is fine."""

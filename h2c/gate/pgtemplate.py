@@ -110,19 +110,16 @@ def ensure(
         container.commit(tag, env={**kept, **cleared}, user=RUN_AS, labels=labels)
     finally:
         container.remove()
-    remove_stale(engine, image, source_id)
+    remove_stale(engine, image, keep=engine.image_id(tag))
     return tag
 
 
-def remove_stale(engine: Any, image: str, source_id: str) -> list[str]:
-    """Remove the copies made from an earlier ``image`` (rebuilt or pulled again since).
+def remove_stale(engine: Any, image: str, keep: str | None) -> list[str]:
+    """Remove every copy of ``image`` but ``keep`` (an image id); returns the ids removed.
 
-    Each holds the old image's layers on the disk; one still in use by a running gate is left
-    to the next copy. Returns the ids removed.
+    The others were made from an earlier ``image`` (rebuilt or pulled again since) and hold its
+    layers on the disk, or lost their tag to a copy another session made at the same moment.
+    One still in use by a running gate is left.
     """
-    stale = [
-        image_id
-        for image_id, labels in engine.find_images({NAME_LABEL: image})
-        if labels.get(SOURCE_LABEL) != source_id
-    ]
-    return [image_id for image_id in stale if engine.remove_unused_image(image_id)]
+    others = [found for found in engine.find_images({NAME_LABEL: image}) if found != keep]
+    return [found for found in others if engine.remove_unused_image(found)]
