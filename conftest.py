@@ -1,6 +1,6 @@
 """Repo-wide pytest wiring.
 
-The gate's fixtures come from the ``h2c`` pytest plugin (``h2c.plugin``, an entry point).
+The gate's fixtures come from the ``h2c`` pytest plugin (``h2c.gate.plugin``, an entry point).
 Here we only make the bundled sample app the gate's default target, so ``pytest`` in the repo
 root runs the gate against it: the sample is copied to a scratch folder and generated there
 (the repo's copy stays a plain Heroku app), exactly as a user would run ``h2c generate``.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import stat
 
-from h2c.gate import lint, probes
+from h2c.adapters import hadolint as lint
+from h2c.artifacts.app import GateApp
 from h2c.gate.asserts import assert_empty, fail
 from h2c.gate.settings import GateSettings
-from h2c.gate.target import GateApp
+from h2c.runplan.argv import service_name
+from h2c.verdicts.ports import port_disagreement, web_port_places
 
 
 def test_artifact_present(gate_app: GateApp, gate_artifact: str) -> None:
@@ -37,7 +39,7 @@ def test_dockerfile_lint(gate_app: GateApp) -> None:
 
 
 def test_convox_yml_valid(gate_app: GateApp) -> None:
-    from h2c.convox.validate import validate_convox_yml
+    from h2c.artifacts.validate import validate_convox_yml
 
     path = gate_app.dir / "convox.yml"
     problems = validate_convox_yml(path.read_text(encoding="utf-8"), file=str(path))
@@ -45,7 +47,7 @@ def test_convox_yml_valid(gate_app: GateApp) -> None:
 
 
 def test_compose_valid(gate_app: GateApp) -> None:
-    from h2c.convox.validate import validate_compose
+    from h2c.artifacts.validate import validate_compose
 
     path = gate_app.dir / "docker-compose.yml"
     problems = validate_compose(path.read_text(encoding="utf-8"))
@@ -53,16 +55,16 @@ def test_compose_valid(gate_app: GateApp) -> None:
 
 
 def test_process_has_service(gate_app: GateApp, gate_process: str) -> None:
-    name = probes.service_name(gate_process)
+    name = service_name(gate_process)
     if name not in gate_app.services:
         known = ", ".join(sorted(gate_app.services)) or "(none)"
         fail(f"Procfile process {gate_process!r} has no convox.yml service {name!r} ({known})")
 
 
 def test_web_port_agrees(gate_app: GateApp, gate_config: GateSettings) -> None:
-    places = probes.web_port_places(
+    places = web_port_places(
         gate_app.dockerfile, gate_app.convox, gate_app.compose, gate_config.web
     )
-    message = probes.port_disagreement(places)
+    message = port_disagreement(places)
     if message:
         fail(message)

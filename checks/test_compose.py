@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from h2c.gate import probes
+from h2c.adapters import http as probes
 from h2c.gate.asserts import assert_http, fail
-from h2c.gate.fixtures import ComposeRun, Stage
+from h2c.gate.compose import ComposeRun
 from h2c.gate.settings import GateSettings
+from h2c.gate.stage import Stage
 
 pytestmark = pytest.mark.docker
 

@@ -1,19 +1,19 @@
 """Env parity: every Heroku config key is on Convox as it should be, and reaches the process.
 
 One test per key (ids = key names); a failure names the key and the kind of mismatch, never a
-value. Rules: ``h2c.envparity``. Exceptions: h2c.toml ``[env]`` (each with a reason).
+value. Rules: ``h2c.verdicts.envparity``. Exceptions: h2c.toml ``[env]`` (each with a reason).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from h2c.envparity import KeyVerdict, failures, runtime_diff
 from h2c.gate.asserts import fail
 from h2c.gate.env_fixtures import gate_env_verdicts, parametrize_env_keys, read_process_env
-from h2c.gate.fixtures import Running
+from h2c.gate.services import Running
 from h2c.gate.settings import GateSettings
 from h2c.secret import Secret
+from h2c.verdicts.envparity import KeyVerdict, failures, runtime_diff
 
 __all__ = ["gate_env_verdicts"]  # a fixture, imported so pytest finds it
 

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
-from h2c.gate import leaks, probes
+from h2c.artifacts.app import GateApp
+from h2c.artifacts.dockerfile import dockerfile_workdir
 from h2c.gate.asserts import assert_empty, fail
 from h2c.gate.fixtures import BuildOutcome
 from h2c.gate.settings import GateSettings
-from h2c.gate.target import GateApp
+from h2c.runplan.argv import entry_point, resolve_args, service_name, shell_quote
+from h2c.verdicts import leaks
 
 pytestmark = pytest.mark.docker
 
@@ -59,15 +61,15 @@ def test_cmd_runs_web(image_info: Any, gate_app: GateApp, gate_config: GateSetti
     if not cmd:
         fail("the image has no CMD: `docker run` of it would start nothing")
     expected = (gate_app.services.get(gate_config.web) or {}).get("command")
-    if expected and probes.entry_point(cmd) != probes.entry_point(expected):
+    if expected and entry_point(cmd) != entry_point(expected):
         fail(
-            f"the image CMD starts {probes.entry_point(cmd)!r}, "
-            f"convox.yml {gate_config.web} starts {probes.entry_point(expected)!r}"
+            f"the image CMD starts {entry_point(cmd)!r}, "
+            f"convox.yml {gate_config.web} starts {entry_point(expected)!r}"
         )
 
 
 def test_no_env_file_in_image(gate_shell: Any, gate_app: GateApp) -> None:
-    workdir = probes.dockerfile_workdir(gate_app.dockerfile)
+    workdir = dockerfile_workdir(gate_app.dockerfile)
     found = []
     for name in (".env", "convox.env"):
         path = f"{workdir.rstrip('/')}/{name}"
@@ -95,7 +97,7 @@ def test_no_config_value_in_files(gate_engine: Any, gate_image: str, gate_app: G
     )
     if not needles:
         return
-    workdir = probes.dockerfile_workdir(gate_app.dockerfile)
+    workdir = dockerfile_workdir(gate_app.dockerfile)
     scanner = gate_engine.run(
         gate_image,
         command=leaks.scan_args([workdir]),
@@ -114,10 +116,10 @@ def test_dependencies_consistent(shell_host: Any) -> None:
 
 
 def test_entry_point_resolves(gate_app: GateApp, gate_process: str, shell_host: Any) -> None:
-    service = gate_app.services.get(probes.service_name(gate_process)) or {}
+    service = gate_app.services.get(service_name(gate_process)) or {}
     command = service.get("command") or gate_app.processes.get(gate_process, "")
-    program = probes.entry_point(command)
-    args = " ".join(probes.shell_quote(a) for a in probes.resolve_args(program))
+    program = entry_point(command)
+    args = " ".join(shell_quote(a) for a in resolve_args(program))
     if not program or shell_host.run(args).rc != 0:
         fail(f"{gate_process}: {program!r} is not on the image's PATH (installed dependencies?)")
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
-from h2c.gate import probes
+from h2c.adapters import http as probes
 from h2c.gate.asserts import assert_http, container_tail, fail
-from h2c.gate.fixtures import GRACE_S, ReleaseOutcome, Running, listeners
-from h2c.gate.services import Stopped, settle, stop_all
+from h2c.gate.services import GRACE_S, ReleaseOutcome, Running, Stopped, listeners, settle, stop_all
 from h2c.gate.settings import GateSettings
+from h2c.verdicts.http import probe_host
+from h2c.verdicts.ports import listen_verdict
+from h2c.verdicts.process import was_killed
 
 pytestmark = pytest.mark.docker
 
@@ -40,7 +42,7 @@ def test_release_succeeds(
 @pytest.fixture(scope="module")
 def convox_host(gate_web: Running, gate_network: Any, gate_config: GateSettings) -> str | None:
     """The Host header Convox's health check sends: ``<container IP>:<port>`` (see probes)."""
-    return probes.probe_host(gate_web.container.ip(gate_network.name), gate_config.port)
+    return probe_host(gate_web.container.ip(gate_network.name), gate_config.port)
 
 
 def test_web_health(
@@ -65,7 +67,7 @@ def test_web_reachable_from_outside(gate_web: Running, gate_config: GateSettings
         return
     if str(gate_web.container.status()) != "running":
         fail(f"web is not running ({gate_web.startup_error}); see test_web_health")
-    verdict = probes.listen_verdict(listeners(gate_web.container), port)
+    verdict = listen_verdict(listeners(gate_web.container), port)
     fail(verdict or f"no answer through the mapped port, though something listens on {port}")
 
 
@@ -127,7 +129,7 @@ def test_stops_on_sigterm(
             "its shutdown cannot be checked (see test_process_stays_up)"
         )
     request.node.user_properties.append(("stopped", f"{seconds:.1f}s"))
-    if probes.was_killed(code):
+    if was_killed(code):
         fail(
             f"{gate_process} ignored SIGTERM: still running after {GRACE_S} s "
             f"(Convox's termination grace), then killed (exit code {code})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from h2c import output
@@ -57,10 +58,17 @@ def split_rest(args: argparse.Namespace) -> list[str]:
     return rest
 
 
-def run(args: argparse.Namespace) -> int:
+def run_argv(argv: Sequence[str], *, extra_env: Mapping[str, str]) -> int:
+    """``h2c check`` from argv, with variables added to the gate's environment only."""
+    from h2c.cli import build_parser
+
+    return run(build_parser("check").parse_args(list(argv)), extra_env=extra_env)
+
+
+def run(args: argparse.Namespace, *, extra_env: Mapping[str, str] | None = None) -> int:
+    from h2c.artifacts.app import load_target
     from h2c.gate.runner import run_gate
     from h2c.gate.summary import render
-    from h2c.gate.target import load_target
 
     app_dir = args.app_dir.resolve()
     load_target(app_dir)  # bad input (no folder, never generated) stops here with exit 2
@@ -75,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         settle=args.settle,
         summary=_abs(args.h2c_summary),
         extra=extra,
+        extra_env=extra_env or {},
     )
     width = max(shutil.get_terminal_size((160, 24)).columns, 120)
     output.raw(render(result.records, title=f"h2c gate: {app_dir}", width=width))

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from h2c.demo import run_demo
+    from h2c.commands.demo_steps import run_demo
 
     demo = run_demo(args.workdir, keep=args.keep or args.workdir is not None)
     output.table(

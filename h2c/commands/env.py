@@ -49,7 +49,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from h2c.envsources import load_sides
+    from h2c.artifacts.envsides import load_sides
 
     sides = load_sides(
         args.app_dir,
@@ -88,10 +88,10 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from h2c.envexport import export
-    from h2c.envsources import heroku_config_live
+    from h2c.adapters.platform_cli import heroku_config_live
     from h2c.heroku.app import load_app
-    from h2c.plan import plan
+    from h2c.plan.planner import plan
+    from h2c.render.envexport import export
 
     if args.config is None and not args.heroku_app:
         raise InputError(str(args.app_dir), "no Heroku side: pass --config FILE or --heroku-app")

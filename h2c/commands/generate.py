@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 
 from h2c import output
+from h2c.adapters.files import Action, apply_writes, plan_writes
 from h2c.commands._inputs import add_app_arguments, load_from_args
 from h2c.errors import EXIT_FAILED, EXIT_OK
 from h2c.model import Severity
-from h2c.writeout import Action, apply_writes, plan_writes
 
 SEED_FILES = frozenset({"h2c.toml"})
 
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from h2c.render import render_all
+    from h2c.render.bundle import render_all
 
     spec = load_from_args(args)
     rendered = render_all(spec)

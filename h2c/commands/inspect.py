@@ -18,8 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from h2c.inspection import describe
-    from h2c.plan import plan
+    from h2c.plan.planner import plan
+    from h2c.render.inspection import describe
 
     spec = load_from_args(args)
     report = describe(spec, plan(spec))

@@ -10,9 +10,9 @@ from typing import Any, NoReturn
 
 import pytest
 
-from h2c.gate.leaks import Redactor
-from h2c.gate.probes import HttpResult
-from h2c.gate.processes import log_tail
+from h2c.verdicts.http import HttpResult
+from h2c.verdicts.leaks import Redactor
+from h2c.verdicts.process import log_tail
 
 
 def fail(message: str) -> NoReturn:

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from h2c.compose_runner import ComposeProject
-from h2c.gate import processes
+from h2c.adapters.compose import ComposeProject
+from h2c.artifacts.app import GateApp
 from h2c.gate.resources import STARTUP_S, ready_args, wait_accepting
 from h2c.gate.services import listeners, wait_web
 from h2c.gate.settings import GateSettings
-from h2c.gate.target import GateApp
+from h2c.runplan.compose import compose_for_gate
+from h2c.verdicts.process import log_tail
 
 PROJECT_LABEL = "com.docker.compose.project"  # on every container and network compose makes
 
@@ -53,7 +54,7 @@ def write_project(app: GateApp, folder: Path, image: str) -> ComposeProject:
     """A loopback-only copy of the app's compose file, using the gate's image for the app."""
     import yaml
 
-    rewritten = processes.compose_for_gate(app.compose or {}, app.dir, image=image)
+    rewritten = compose_for_gate(app.compose or {}, app.dir, image=image)
     path = folder / "docker-compose.gate.yml"
     path.write_text(yaml.safe_dump(rewritten, sort_keys=False), encoding="utf-8")
     return ComposeProject(path, f"h2cgate{os.getpid()}", app.dir, app.app_env)
@@ -123,7 +124,7 @@ def bring_up(
     container = service_container(engine, project, web) if up.rc == 0 else None
     host_port = container.published_port(config.port) if container and config.port else None
     base = f"http://127.0.0.1:{host_port}" if host_port else None
-    run = ComposeRun(up.rc, processes.log_tail(up.output), base, web)
+    run = ComposeRun(up.rc, log_tail(up.output), base, web)
     if base is None or container is None:
         return run
     run.startup_error = wait_resources(project, engine, app, stop)  # the release needs them
@@ -132,7 +133,7 @@ def bring_up(
         if rc != 0:
             run.startup_error = (
                 f"the release command failed in compose's {web} container (rc {rc}):\n"
-                + processes.log_tail(output)
+                + log_tail(output)
             )
     if config.port and run.startup_error is None:
         run.startup_error = wait_web(

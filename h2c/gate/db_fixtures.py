@@ -1,6 +1,6 @@
 """Gate hooks and fixtures for the database checks (``checks/test_database.py``).
 
-Registered by ``h2c.plugin`` (``pytest_plugins``), so its options exist before the command line
+Registered by ``h2c.gate.plugin`` (``pytest_plugins``), so its options exist before the command line
 is parsed::
 
     --h2c-source URL|FILE  --h2c-target URL  --h2c-checksums
@@ -23,12 +23,12 @@ from typing import Any
 
 import pytest
 
+from h2c.db.conn import mask
 from h2c.errors import H2cError
 from h2c.gate.db_targets import (
     DbTargets,
     MigrationCommand,
     dump_inventory,
-    mask,
     migration_command,
     needs_host_network,
     read_toml_database,
@@ -37,7 +37,7 @@ from h2c.gate.db_targets import (
 
 PLAN = pytest.StashKey["DbPlan"]()
 SEEN = pytest.StashKey[bool]()
-EMPTY = "h2c_nothing_to_check"  # h2c.plugin deselects parameters with this mark
+EMPTY = "h2c_nothing_to_check"  # h2c.gate.plugin deselects parameters with this mark
 UNKNOWN = "?"
 SCHEMA_KINDS = ("table", "column", "constraint", "index", "sequence", "extension")
 MIGRATION_TIMEOUT_S = 300.0
@@ -279,7 +279,7 @@ def gate_db_migrations(
     gate_app: Any, gate_engine: Any, gate_image: str, gate_db_plan: DbPlan
 ) -> MigrationOutcome:
     """The framework's migration-status command, in the app's image, against the target."""
-    from h2c.gate.probes import log_tail
+    from h2c.verdicts.process import log_tail
 
     command, targets = gate_db_plan.migration, gate_db_plan.targets
     assert command is not None and targets is not None and targets.target_url is not None

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from h2c.artifacts.h2c_toml import load_toml, toml_line
 from h2c.db.conn import mask, url_problem
 from h2c.errors import InputError, Location
-from h2c.gatecfg import load_toml, toml_line
 
 _ENV_REF = re.compile(r"^\$(?:\{(?P<braced>\w+)\}|(?P<plain>\w+))$")
 SKIPPED_SCHEMAS = frozenset({"heroku_ext", "pg_catalog", "information_schema"})

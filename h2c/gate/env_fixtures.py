@@ -1,7 +1,7 @@
 """Gate fixtures for env parity: per-key verdicts, and the env the running web process sees.
 
 ``checks/test_env_parity.py`` imports these fixtures and calls ``parametrize_env_keys`` from
-its own ``pytest_generate_tests``, so nothing in ``h2c.plugin`` has to change. Values stay
+its own ``pytest_generate_tests``, so nothing in ``h2c.gate.plugin`` has to change. Values stay
 ``Secret``: the running process's environ travels as hex from ``od`` to Python, is compared by
 digest here, and is never printed.
 """
@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from h2c.envparity import ENVIRON_ARGS, KeyVerdict, environ_from_hex
-from h2c.envsources import EnvSides, sides_from
+from h2c.artifacts.app import GateApp, load_target
+from h2c.artifacts.envsides import EnvSides, sides_from
 from h2c.errors import H2cError, VerificationFailed
-from h2c.gate.target import GateApp, load_target
 from h2c.secret import Secret
+from h2c.verdicts.envparity import ENVIRON_ARGS, KeyVerdict, environ_from_hex
 
 KEYS = pytest.StashKey[list[str]]()
 UNKNOWN = "?"

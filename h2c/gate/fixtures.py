@@ -1,7 +1,7 @@
 """Session fixtures of the gate: the app, the engine, the image, resources and running services.
 
-Loaded by ``h2c.plugin`` (``config.pluginmanager.import_plugin``). Every container is started
-through ``h2c.engine`` and removed when the session ends (``--h2c-keep`` keeps them).
+Loaded by ``h2c.gate.plugin`` (``config.pluginmanager.import_plugin``). Every container is started
+through ``h2c.adapters.docker`` and removed when the session ends (``--h2c-keep`` keeps them).
 Config values stay ``Secret`` until the moment they are handed to ``engine.run``.
 
 The slow steps run on background threads (``h2c.gate.stage``), started as soon as their inputs
@@ -19,14 +19,16 @@ from typing import Any
 
 import pytest
 
+from h2c.artifacts.app import GateApp, load_target
 from h2c.errors import EnvironmentMissing, H2cError
-from h2c.gate import leaks, services
+from h2c.gate import services
 from h2c.gate.compose import ComposeRun
 from h2c.gate.services import GRACE_S, ReleaseOutcome, Running, listeners, wait_web
 from h2c.gate.settings import GateSettings, load_settings
 from h2c.gate.stage import Stage, image_tag
-from h2c.gate.target import Database, GateApp, load_target
+from h2c.runplan.env import Database
 from h2c.secret import Secret
+from h2c.verdicts import leaks
 
 __all__ = ["GRACE_S", "ComposeRun", "ReleaseOutcome", "Running", "Stage", "listeners", "wait_web"]
 _wait_exit = services.wait_exit  # the name checks/test_image.py imports
@@ -70,7 +72,7 @@ def gate_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def gate_engine(pytestconfig: pytest.Config) -> Iterator[Any]:
     """A connected engine; skips without one unless H2C_REQUIRE_ENGINE=1 (then it fails)."""
-    from h2c.engine import Engine, install_cleanup_handlers
+    from h2c.adapters.docker import Engine, install_cleanup_handlers
 
     try:
         engine = Engine.connect()
@@ -139,7 +141,7 @@ def gate_build(
     gate_stage: Stage,  # the resources start while the image builds
 ) -> BuildOutcome:
     """Build the image once per session; the log goes to a file (and the terminal with -s)."""
-    from h2c.engine_types import BuildFailed
+    from h2c.adapters.docker_types import BuildFailed
 
     log_file = gate_tmp / "build.log"
     echo = pytestconfig.option.capture == "no"

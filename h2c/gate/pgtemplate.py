@@ -22,8 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 from h2c.errors import EnvironmentMissing
-from h2c.gate import processes
 from h2c.secret import Secret
+from h2c.verdicts.process import log_tail
 
 TEMPLATE_REPO = "h2c-cache/postgres-initialised"
 TEMPLATE_PGDATA = "/var/lib/postgresql/h2c-initialised"
@@ -100,7 +100,7 @@ def ensure(
         if not until_ready(container):
             raise EnvironmentMissing(
                 f"{image} did not become ready while h2c initialised a copy of it:\n"
-                + processes.log_tail(container.logs())
+                + log_tail(container.logs())
             )
         container.stop(30)  # a fast shutdown: the cluster is consistent on disk
         # every variable the run set is named, so the engine does not carry its value over

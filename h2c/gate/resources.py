@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from h2c.errors import EnvironmentMissing
-from h2c.gate import pgtemplate, processes
+from h2c.gate import pgtemplate
 from h2c.gate.later import pause
-from h2c.gate.target import Database
+from h2c.runplan.env import Database
+from h2c.verdicts.process import log_tail
 
 RESOURCE_PORTS = {"postgres": 5432, "postgis": 5432, "mysql": 3306, "mariadb": 3306, "redis": 6379}
 STARTUP_S = 90.0
@@ -107,7 +108,7 @@ def start_resources(
         if not wait_accepting(container, ready_command, STARTUP_S, stop):
             raise EnvironmentMissing(
                 f"resource {name!r} ({image_of(spec)}) did not become ready:\n"
-                + processes.log_tail(container.logs())
+                + log_tail(container.logs())
             )
         ready[name] = db
     return ready

@@ -1,4 +1,4 @@
-"""Run the gate (``pytest --pyargs checks``) in a subprocess of this interpreter.
+"""Run the gate (``pytest --pyargs h2c.checks``) in a subprocess of this interpreter.
 
 A subprocess keeps the gate's imports, fixtures and Docker state out of the CLI process, and
 its pytest exit code plus the JSON summary decide h2c's exit code (``gate_exit_code``).
@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def pytest_args(
     extra: Sequence[str] = (),
 ) -> list[str]:
     """The pytest command line for one gate run (without the interpreter)."""
-    args = ["--pyargs", "checks", "-p", "h2c.plugin", "--h2c-app", str(app_dir)]
+    args = ["--pyargs", "h2c.checks", "-p", "h2c.gate.plugin", "--h2c-app", str(app_dir)]
     for flag, value in (
         ("--h2c-config", config),
         ("--h2c-addons", addons),
@@ -85,7 +85,13 @@ def pytest_args(
     return [*args, "--h2c-summary", str(summary), "-p", "no:cacheprovider", *extra]
 
 
-def run_gate(app_dir: Path, *, summary: Path | None = None, **options: object) -> GateRun:
+def run_gate(
+    app_dir: Path,
+    *,
+    summary: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    **options: object,
+) -> GateRun:
     """Run the checks on one app; pytest's output streams to this process's terminal.
 
     The JSON summary goes to ``summary`` when given (and stays there), else to a scratch file.
@@ -94,7 +100,12 @@ def run_gate(app_dir: Path, *, summary: Path | None = None, **options: object) -
         summary = summary or Path(scratch) / "summary.json"
         summary.unlink(missing_ok=True)  # an old file must not pass for this run's
         args = pytest_args(app_dir, summary=summary, **options)  # type: ignore[arg-type]
-        env = dict(os.environ, H2C_REQUIRE_ENGINE="1", PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+        env = {
+            **os.environ,
+            **(extra_env or {}),
+            "H2C_REQUIRE_ENGINE": "1",
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        }
         with subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env) as gate:
             pytest_rc = _wait(gate)
         records = read_json(summary) if summary.exists() else []

@@ -1,6 +1,6 @@
 """The app's processes in the gate: the release, then web and the others, and waits on them.
 
-Plain functions over ``h2c.engine`` containers. ``bring_up`` runs on a background thread as
+Plain functions over ``h2c.adapters.docker`` containers. ``bring_up`` runs on a background thread as
 soon as the image is built (``h2c.gate.fixtures``), so the image checks run meanwhile; each
 process records when it started, so the settle time runs alongside the other checks too.
 """
@@ -14,12 +14,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from h2c.gate import ports, probes
+from h2c.adapters import http as probes
+from h2c.artifacts.app import GateApp
+from h2c.artifacts.convox_yml import convox_port
 from h2c.gate.later import pause
-from h2c.gate.processes import command_args, gate_processes, log_tail, service_name, shell_args
 from h2c.gate.settings import GateSettings
-from h2c.gate.target import Database, GateApp, service_env
+from h2c.runplan.argv import command_args, gate_processes, service_name, shell_args
+from h2c.runplan.env import Database, service_env
 from h2c.secret import Secret
+from h2c.verdicts import ports
+from h2c.verdicts.process import log_tail
 
 GRACE_S = 30  # Convox's termination grace
 LISTEN_GRACE_S = 8.0  # how long an app may listen on the wrong address before we say so
@@ -126,7 +130,7 @@ def env_for(app: GateApp, resources: Mapping[str, Database]) -> dict[str, dict[s
     for name, service in app.services.items():
         service = service or {}
         linked = [resources[r] for r in service.get("resources") or [] if r in resources]
-        result[name] = service_env(service, top, app.app_env, linked, ports.convox_port(service))
+        result[name] = service_env(service, top, app.app_env, linked, convox_port(service))
     return result
 
 

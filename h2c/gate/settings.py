@@ -1,4 +1,4 @@
-"""What the gate needs beyond the artifacts: h2c.toml (``h2c.gatecfg``), else convox.yml
+"""What the gate needs beyond the artifacts: h2c.toml (``h2c.artifacts.h2c_toml``), else convox.yml
 defaults; the command line over both."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from h2c.gate.ports import convox_port
-from h2c.gate.processes import shell_args
-from h2c.gate.target import GateApp
-from h2c.gatecfg import GateConfig, load_gate_config
+from h2c.artifacts.app import GateApp
+from h2c.artifacts.convox_yml import convox_port
+from h2c.artifacts.h2c_toml import GateConfig, load_gate_config
+from h2c.runplan.argv import shell_args
 
 DEFAULT_SETTLE_S = 5.0
 

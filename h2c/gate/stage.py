@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from h2c.compose_runner import ComposeProject
+from h2c.adapters.compose import ComposeProject
+from h2c.artifacts.app import GateApp
 from h2c.gate import compose, resources, services
 from h2c.gate.later import Background
 from h2c.gate.settings import GateSettings
-from h2c.gate.target import GateApp
 
 COMPOSE_STOP_S = 1  # the compose containers' SIGTERM handling is not what the gate checks
 

@@ -1,7 +1,7 @@
 """Read app.json (Heroku's app manifest) into the model.
 
-The JSON shape helpers live in ``h2c.heroku.jsonshape`` and the add-on service table in
-``h2c.heroku.addon_services``; both are re-exported here for older importers.
+The JSON shape helpers live in ``h2c.heroku.jsonshape``, the add-on service table in
+``h2c.heroku.addon_services``.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from h2c.dynos import DEFAULT_SIZE, KNOWN_SIZES, normalize_size
 from h2c.errors import InputError, Location
-from h2c.heroku.addon_services import (  # re-exported
+from h2c.heroku.addon_services import (
     ADDON_SERVICES,
     addon_config_vars,
     default_attachment,
 )
-from h2c.heroku.jsonshape import (  # re-exported
+from h2c.heroku.dynos import DEFAULT_SIZE, KNOWN_SIZES, normalize_size
+from h2c.heroku.jsonshape import (
     KEY_RE,
     expect_object,
     expect_str,

@@ -1,14 +1,15 @@
 """Read the dyno formation printed by ``heroku ps:scale``.
 
 ``heroku ps:scale`` with no arguments prints ``web=2:Standard-2X worker=1:Performance-M``.
-The dyno size tables live in ``h2c.dynos`` and are re-exported here for older importers.
+The dyno size tables live in ``h2c.heroku.dynos``.
 """
 
 from __future__ import annotations
 
 import re
 
-from h2c.dynos import (  # re-exported
+from h2c.errors import InputError, Location
+from h2c.heroku.dynos import (
     DEFAULT_SIZE,
     DYNO_CPU_MILLICORES,
     DYNO_MEMORY_MB,
@@ -16,7 +17,6 @@ from h2c.dynos import (  # re-exported
     SIZE_ALIASES,
     normalize_size,
 )
-from h2c.errors import InputError, Location
 from h2c.model import FormationEntry
 
 __all__ = [

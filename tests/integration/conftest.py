@@ -16,8 +16,8 @@ from tests.unavailable import unavailable
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[object]:
-    """A connected ``h2c.engine.Engine`` whose session is cleaned up after the tests."""
-    from h2c.engine import Engine
+    """A connected ``h2c.adapters.docker.Engine`` whose session is cleaned up after the tests."""
+    from h2c.adapters.docker import Engine
 
     try:
         connected = Engine.connect()

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from h2c.convox.compose import compose_escape
 from h2c.model import (
     Addon,
     AppSpec,
@@ -25,7 +24,8 @@ from h2c.model import (
     Process,
     Runtime,
 )
-from h2c.render import render_all
+from h2c.render.bundle import render_all
+from h2c.render.compose import compose_escape
 from h2c.secret import Secret
 from tests.unavailable import unavailable
 

@@ -1,4 +1,4 @@
-"""h2c.engine against the real Docker engine, with the python:3.11-slim stand-in."""
+"""h2c.adapters.docker against the real Docker engine, with the python:3.11-slim stand-in."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import psycopg2
 import pytest
 import requests
 
-from h2c import standin_build as standins  # catalog, recipe and builder
-from h2c.engine import LABEL, SESSION_LABEL, Engine
-from h2c.engine_types import BuildFailed, ContainerExited, NotReady, from_images
+from h2c.adapters.docker import LABEL, SESSION_LABEL, Engine
+from h2c.adapters.docker_types import BuildFailed, ContainerExited, NotReady
+from h2c.adapters.readiness import http_ready, tcp_ready, wait_ready
+from h2c.artifacts.dockerfile import from_images
 from h2c.errors import EnvironmentMissing
-from h2c.readiness import http_ready, tcp_ready, wait_ready
+from h2c.standins import build as standins  # catalog, recipe and builder
 
 BASE = "python:3.11-slim"
 
@@ -166,7 +167,7 @@ def test_connect_without_engine_says_what_to_do(monkeypatch: pytest.MonkeyPatch)
 def test_sigterm_handler_cleans_the_session(base_image: str, engine: Engine) -> None:
     script = (
         "import os, signal, sys\n"
-        "from h2c.engine import Engine, install_cleanup_handlers\n"
+        "from h2c.adapters.docker import Engine, install_cleanup_handlers\n"
         "e = Engine.connect()\n"
         "install_cleanup_handlers(e)\n"
         f"e.run({base_image!r}, command=['sleep', '60'])\n"

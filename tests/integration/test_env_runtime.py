@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from h2c.envparity import failures, runtime_diff
 from h2c.gate.env_fixtures import read_process_env
 from h2c.secret import Secret
+from h2c.verdicts.envparity import failures, runtime_diff
 from tests.unavailable import require_images
 
 pytestmark = pytest.mark.docker

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from h2c import standin_build as standins
-from h2c.compose_runner import ComposeProject, find_compose
-from h2c.engine import SESSION_LABEL, Engine
+from h2c.adapters.compose import ComposeProject, find_compose
+from h2c.adapters.docker import SESSION_LABEL, Engine
 from h2c.gate.compose import PROJECT_LABEL as COMPOSE_PROJECT_LABEL
 from h2c.gate.stage import Stage
+from h2c.standins import build as standins
 
 pytestmark = pytest.mark.docker
 BASE = "python:3.11-slim"

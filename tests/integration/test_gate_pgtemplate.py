@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from h2c import standin_build as standins
-from h2c.engine import Engine
+from h2c.adapters.docker import Engine
 from h2c.gate import pgtemplate, resources, services
 from h2c.secret import Secret
+from h2c.standins import build as standins
 
 pytestmark = pytest.mark.docker
 IMAGE = "postgres:17"

@@ -9,13 +9,8 @@ import pytest
 
 from h2c.errors import InputError
 from h2c.heroku.addons import choose_attachment, parse_addons_json
-from h2c.heroku.formation import (
-    DYNO_CPU_MILLICORES,
-    DYNO_MEMORY_MB,
-    KNOWN_SIZES,
-    normalize_size,
-    parse_formation,
-)
+from h2c.heroku.dynos import DYNO_CPU_MILLICORES, DYNO_MEMORY_MB, KNOWN_SIZES, normalize_size
+from h2c.heroku.formation import parse_formation
 from h2c.model import Addon, FormationEntry
 
 ADDONS = Path(__file__).resolve().parents[2] / "fixtures" / "heroku" / "addons.json"

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from h2c.errors import InputError
-from h2c.heroku.appjson import AppJson, addon_config_vars, default_attachment, parse_app_json
+from h2c.heroku.addon_services import addon_config_vars, default_attachment
+from h2c.heroku.appjson import AppJson, parse_app_json
 from h2c.model import Addon, EnvDecl, FormationEntry, Severity
 
 FULL = {

@@ -8,10 +8,10 @@ import pytest
 import yaml
 from test_plan import django_app, hard_app
 
-from h2c.convox.compose import render_compose
-from h2c.convox.validate import validate_compose
+from h2c.artifacts.validate import validate_compose
 from h2c.model import AppSpec
-from h2c.plan import plan
+from h2c.plan.planner import plan
+from h2c.render.compose import render_compose
 
 SPECS = {"django": django_app, "hard": hard_app}
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from test_plan import django_app, hard_app
 
-from h2c.dockerfile import render_dockerfile, render_dockerignore
 from h2c.model import AppSpec
-from h2c.plan import plan
+from h2c.plan.planner import plan
+from h2c.render.dockerfile import render_dockerfile, render_dockerignore
 
 
 def dockerfile(spec: AppSpec) -> str:

@@ -6,14 +6,14 @@ import dataclasses
 
 import yaml
 
-from h2c.convox.compose import render_compose
-from h2c.convox.manifest import render_convox_yml
-from h2c.envparity import Status, diff
-from h2c.envsources import sides_from
+from h2c.artifacts.envsides import sides_from
 from h2c.model import AppSpec, Process, Runtime, Severity
-from h2c.plan import plan
-from h2c.runbook import render_migration_md
+from h2c.plan.planner import plan
+from h2c.render.compose import render_compose
+from h2c.render.convox_yml import render_convox_yml
+from h2c.render.runbook import render_migration_md
 from h2c.secret import Secret
+from h2c.verdicts.envparity import Status, diff
 
 READS = (("DYNO", "gettingstarted/settings.py", 19),)
 

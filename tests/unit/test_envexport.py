@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from h2c.artifacts.envfile import parse_env_lines
 from h2c.cli import main
-from h2c.envexport import export, format_convox, format_dotenv, format_json
-from h2c.envsources import parse_env_lines
 from h2c.heroku.config import parse_config
+from h2c.render.envexport import export, format_convox, format_dotenv, format_json
 from h2c.secret import Secret
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from test_plan import django_app, hard_app
 
-from h2c.convox.envfile import render_convox_env
 from h2c.model import AppSpec
-from h2c.plan import plan
-from h2c.render import render_all
+from h2c.plan.planner import plan
+from h2c.render.bundle import render_all
+from h2c.render.envfile import render_convox_env
 
 
 def test_lines_are_exact_values_in_config_order() -> None:

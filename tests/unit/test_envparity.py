@@ -11,8 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from h2c.artifacts.envsides import load_sides
 from h2c.cli import main
-from h2c.envparity import (
+from h2c.errors import InputError
+from h2c.heroku.config import parse_config
+from h2c.model import Addon
+from h2c.secret import Secret
+from h2c.verdicts.envparity import (
     Exceptions,
     Status,
     diff,
@@ -21,11 +26,6 @@ from h2c.envparity import (
     runtime_diff,
     short_digest,
 )
-from h2c.envsources import load_sides
-from h2c.errors import InputError
-from h2c.heroku.config import parse_config
-from h2c.model import Addon
-from h2c.secret import Secret
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = sorted(p.parent for p in (REPO / "fixtures" / "env").glob("*/expected.txt"))
@@ -243,7 +243,7 @@ def test_exception_without_reason_is_bad_input(
 
 def test_generated_env_files_are_private_and_dockerignored() -> None:
     from h2c.heroku.app import load_app
-    from h2c.render import render_all
+    from h2c.render.bundle import render_all
 
     exports = REPO / "fixtures" / "heroku" / "django-sample"
     spec = load_app(REPO / "fixtures" / "apps" / "django-sample", config=exports / "config.txt")

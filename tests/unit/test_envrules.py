@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from h2c.envrules import ADDON_PREFIXES, PLATFORM_PREFIXES, EnvKind, classify
 from h2c.model import Addon
+from h2c.plan.envrules import ADDON_PREFIXES, PLATFORM_PREFIXES, EnvKind, classify
 
 ADDONS = (
     Addon("heroku-postgresql", "essential-0", "DATABASE", ("DATABASE_URL",)),

@@ -9,16 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from h2c.adapters.platform_cli import CliFailed, convox_env_live, heroku_config_live
+from h2c.artifacts.convox_yml import manifest_env, with_defaults
+from h2c.artifacts.envfile import parse_env_lines
+from h2c.artifacts.h2c_toml import parse_exceptions
 from h2c.cli import main
-from h2c.envsources import (
-    CliFailed,
-    convox_env_live,
-    heroku_config_live,
-    manifest_env,
-    parse_env_lines,
-    parse_exceptions,
-    with_defaults,
-)
 from h2c.errors import EnvironmentMissing, InputError
 from h2c.secret import Secret
 

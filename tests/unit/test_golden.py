@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from h2c.heroku.app import load_app
-from h2c.render import render_all
+from h2c.render.bundle import render_all
 from tests.golden_cases import GOLDEN, GoldenCase, golden_cases
 
 CASES = golden_cases()

@@ -13,9 +13,9 @@ from typing import ClassVar
 
 import pytest
 
-from h2c.engine import RunningContainer
-from h2c.gate import probes
-from h2c.gate.probes import HttpResult
+from h2c.adapters import http as probes
+from h2c.adapters.docker import RunningContainer
+from h2c.verdicts.http import HttpResult, host_rejection, probe_host
 
 
 class LocalOnly(BaseHTTPRequestHandler):
@@ -48,10 +48,10 @@ def local_only() -> Iterator[str]:
 
 
 def test_probe_host_is_container_ip_and_port() -> None:
-    assert probes.probe_host("172.18.0.3", 8000) == "172.18.0.3:8000"
-    assert probes.probe_host("fd00::3", 8000) == "[fd00::3]:8000"
-    assert probes.probe_host(None, 8000) is None
-    assert probes.probe_host("172.18.0.3", None) is None
+    assert probe_host("172.18.0.3", 8000) == "172.18.0.3:8000"
+    assert probe_host("fd00::3", 8000) == "[fd00::3]:8000"
+    assert probe_host(None, 8000) is None
+    assert probe_host("172.18.0.3", None) is None
 
 
 def test_http_probe_sends_the_given_host(local_only: str) -> None:
@@ -81,10 +81,10 @@ def test_an_app_that_accepts_the_host_passes_without_a_second_probe(local_only: 
 
 
 def test_a_400_that_is_not_about_the_host_is_not_blamed_on_it() -> None:
-    assert probes.host_rejection("/", HttpResult(400, 0.1), HttpResult(400, 0.1), "h:1") is None
-    assert probes.host_rejection("/", HttpResult(400, 0.1), HttpResult(None, 0.1), "h:1") is None
-    assert probes.host_rejection("/", HttpResult(404, 0.1), HttpResult(200, 0.1), "h:1") is None
-    assert probes.host_rejection("/", HttpResult(400, 0.1), HttpResult(302, 0.1), "h:1")
+    assert host_rejection("/", HttpResult(400, 0.1), HttpResult(400, 0.1), "h:1") is None
+    assert host_rejection("/", HttpResult(400, 0.1), HttpResult(None, 0.1), "h:1") is None
+    assert host_rejection("/", HttpResult(404, 0.1), HttpResult(200, 0.1), "h:1") is None
+    assert host_rejection("/", HttpResult(400, 0.1), HttpResult(302, 0.1), "h:1")
 
 
 def test_without_a_host_the_probe_is_a_plain_get(local_only: str) -> None:

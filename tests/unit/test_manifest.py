@@ -8,11 +8,11 @@ import pytest
 import yaml
 from test_plan import django_app, hard_app
 
-from h2c.convox.manifest import render_convox_yml
-from h2c.convox.validate import validate_convox_yml
+from h2c.artifacts.validate import validate_convox_yml
 from h2c.model import AppSpec
-from h2c.plan import plan
-from h2c.render import render_all
+from h2c.plan.planner import plan
+from h2c.render.bundle import render_all
+from h2c.render.convox_yml import render_convox_yml
 
 SPECS = {"django": django_app, "hard": hard_app}
 

@@ -17,7 +17,8 @@ from h2c.model import (
     Runtime,
     Severity,
 )
-from h2c.plan import ConvoxPlan, convox_name, plan
+from h2c.plan.naming import convox_name
+from h2c.plan.planner import ConvoxPlan, plan
 from h2c.secret import Secret
 
 PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----"

@@ -6,11 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from h2c.gate import leaks, probes
+from h2c.artifacts.app import parse_env_file
+from h2c.artifacts.dockerfile import dockerfile_workdir
 from h2c.gate.runner import gate_exit_code, pytest_args
 from h2c.gate.summary import Record, check_name, one_line, render
-from h2c.gate.target import Database, parse_env_file, service_env
+from h2c.runplan.argv import entry_point, resolve_args
+from h2c.runplan.compose import compose_for_gate
+from h2c.runplan.env import Database, service_env
 from h2c.secret import Secret
+from h2c.verdicts import leaks
+from h2c.verdicts.ports import listen_verdict, parse_listeners, port_disagreement, web_port_places
+from h2c.verdicts.process import was_killed
 
 DOCKERFILE = """FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 \\
@@ -24,14 +30,14 @@ COMPOSE = {"services": {"web": {"build": ".", "ports": ["80:8000"]}}}
 
 
 def test_ports_agree_everywhere() -> None:
-    places = probes.web_port_places(DOCKERFILE, CONVOX, COMPOSE, "web")
+    places = web_port_places(DOCKERFILE, CONVOX, COMPOSE, "web")
     assert [p.port for p in places] == [8000, 8000, 8000, 8000]
-    assert probes.port_disagreement(places) is None
+    assert port_disagreement(places) is None
 
 
 def test_port_disagreement_names_each_place() -> None:
     compose = {"services": {"web": {"ports": ["80:5000"]}}}
-    message = probes.port_disagreement(probes.web_port_places(DOCKERFILE, CONVOX, compose, "web"))
+    message = port_disagreement(web_port_places(DOCKERFILE, CONVOX, compose, "web"))
     assert message is not None
     for part in (
         "Dockerfile EXPOSE: 8000",
@@ -43,13 +49,13 @@ def test_port_disagreement_names_each_place() -> None:
 
 
 def test_missing_port_counts_as_disagreement() -> None:
-    places = probes.web_port_places("FROM x\n", CONVOX, None, "web")
-    assert "Dockerfile EXPOSE: (none)" in (probes.port_disagreement(places) or "")
+    places = web_port_places("FROM x\n", CONVOX, None, "web")
+    assert "Dockerfile EXPOSE: (none)" in (port_disagreement(places) or "")
 
 
 def test_dockerfile_workdir() -> None:
-    assert probes.dockerfile_workdir(DOCKERFILE) == "/srv/app"
-    assert probes.dockerfile_workdir("FROM x\n") == "/app"
+    assert dockerfile_workdir(DOCKERFILE) == "/srv/app"
+    assert dockerfile_workdir("FROM x\n") == "/app"
 
 
 @pytest.mark.parametrize(
@@ -63,11 +69,11 @@ def test_dockerfile_workdir() -> None:
     ],
 )
 def test_entry_point(command: str | list[str], program: str) -> None:
-    assert probes.entry_point(command) == program
+    assert entry_point(command) == program
 
 
 def test_resolve_args_pass_the_name_as_an_argument() -> None:
-    args = probes.resolve_args("gun; rm -rf /")
+    args = resolve_args("gun; rm -rf /")
     assert args[-1] == "gun; rm -rf /"
     assert "rm" not in args[2]
 
@@ -80,12 +86,12 @@ LISTEN_TABLE = """  sl  local_address rem_address   st tx_queue rx_queue
 
 
 def test_listeners_from_proc_net_tcp() -> None:
-    assert probes.parse_listeners(LISTEN_TABLE) == [("127.0.0.1", 8000), ("0.0.0.0", 5000)]
+    assert parse_listeners(LISTEN_TABLE) == [("127.0.0.1", 8000), ("0.0.0.0", 5000)]
 
 
 def test_listeners_ipv6() -> None:
     table = "0: 00000000000000000000000000000000:1F40 0:0 0A\n"
-    assert probes.parse_listeners(table) == [("::", 8000)]
+    assert parse_listeners(table) == [("::", 8000)]
 
 
 @pytest.mark.parametrize(
@@ -99,7 +105,7 @@ def test_listeners_ipv6() -> None:
     ],
 )
 def test_listen_verdict(listeners: list[tuple[str, int]], expected: str | None) -> None:
-    verdict = probes.listen_verdict(listeners, 8000)
+    verdict = listen_verdict(listeners, 8000)
     if expected is None:
         assert verdict is None
     else:
@@ -141,7 +147,7 @@ def test_compose_for_gate_moves_ports_to_loopback(tmp_path: Path) -> None:
             "database": {"image": "postgres:17"},
         },
     }
-    out = probes.compose_for_gate(compose, tmp_path, image="app:gate")
+    out = compose_for_gate(compose, tmp_path, image="app:gate")
     assert out["services"]["web"]["ports"] == ["127.0.0.1::8000"]
     assert out["services"]["web"]["image"] == "app:gate"
     assert "build" not in out["services"]["web"]
@@ -151,14 +157,14 @@ def test_compose_for_gate_moves_ports_to_loopback(tmp_path: Path) -> None:
 
 
 def test_compose_for_gate_without_image_makes_build_absolute(tmp_path: Path) -> None:
-    out = probes.compose_for_gate({"services": {"web": {"build": "."}}}, tmp_path)
+    out = compose_for_gate({"services": {"web": {"build": "."}}}, tmp_path)
     assert out["services"]["web"]["build"] == str(tmp_path.resolve())
 
 
 def test_was_killed() -> None:
-    assert probes.was_killed(137)
-    assert not probes.was_killed(0)
-    assert not probes.was_killed(None)
+    assert was_killed(137)
+    assert not was_killed(0)
+    assert not was_killed(None)
 
 
 def test_env_file_split_at_first_equals() -> None:
@@ -195,7 +201,12 @@ def test_pytest_args_carry_every_option(tmp_path: Path) -> None:
     args = pytest_args(
         tmp_path, summary=tmp_path / "s.json", junit_xml=tmp_path / "j.xml", keep=True, settle=2.0
     )
-    assert args[:4] == ["--pyargs", "checks", "-p", "h2c.plugin"]  # autoload is off: see runner
+    assert args[:4] == [
+        "--pyargs",
+        "h2c.checks",
+        "-p",
+        "h2c.gate.plugin",
+    ]  # autoload is off: see runner
     assert "--h2c-keep" in args and "--junit-xml" in args
     assert args[args.index("--h2c-settle") + 1] == "2.0"
 

@@ -7,10 +7,11 @@ import tomllib
 import pytest
 from test_plan import django_app, hard_app
 
+from h2c.artifacts.h2c_toml import ExpectChanged, GateConfig, load_gate_config
 from h2c.errors import InputError
-from h2c.gatecfg import ExpectChanged, GateConfig, load_gate_config, render_h2c_toml
-from h2c.plan import plan
-from h2c.runbook import render_migration_md
+from h2c.plan.planner import plan
+from h2c.render.h2c_toml import render_h2c_toml
+from h2c.render.runbook import render_migration_md
 
 
 def runbook(make: object) -> str:

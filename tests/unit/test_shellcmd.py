@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from h2c.model import Severity
-from h2c.shellcmd import rewrite_command, safe_command
+from h2c.plan.commands import rewrite_command, safe_command
 
 
 def test_plain_command_is_kept() -> None:

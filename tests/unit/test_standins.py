@@ -9,8 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from h2c import standin_build as standins  # catalog, recipe and builder
-from h2c.standins import CATALOG, StandIn
+from h2c.standins import build as standins  # catalog, recipe and builder
+from h2c.standins.catalog import CATALOG, StandIn, canonical, missing_image_message, provided_images
+from h2c.standins.recipe import (
+    CA_ENV,
+    POSTGRES_ENTRYPOINT,
+    REDIS_ENTRYPOINT,
+    VERSION_PATTERNS,
+    dockerfile_for,
+    packages_for,
+    parse_full_version,
+    sources_list,
+)
 
 
 def test_catalog_names_the_official_images_with_their_debian_suite() -> None:
@@ -41,11 +51,11 @@ def test_standin_is_frozen() -> None:
     ],
 )
 def test_canonical(given: str, expected: str) -> None:
-    assert standins.canonical(given) == expected
+    assert canonical(given) == expected
 
 
 def test_missing_image_message_names_image_and_every_standin() -> None:
-    message = standins.missing_image_message("node:20-slim")
+    message = missing_image_message("node:20-slim")
     assert message.startswith("image node:20-slim is not available: no registry can be reached")
     assert message.endswith(
         "stand-ins provide only: postgres:15, postgres:17, python:3.11-slim, python:3.13-slim,"
@@ -69,7 +79,7 @@ def test_main_usage_and_unknown_name_exit_2(capsys: pytest.CaptureFixture[str]) 
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_packages_match_kind_and_version(name: str) -> None:
     standin = CATALOG[name]
-    packages = standins.packages_for(standin)
+    packages = packages_for(standin)
     if standin.kind == "python":
         assert {"python3", "python3-venv", "python3-pip"} <= set(packages)
     elif standin.kind == "redis":
@@ -81,23 +91,23 @@ def test_packages_match_kind_and_version(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_every_catalog_kind_has_a_version_pattern_and_a_dockerfile(name: str) -> None:
     standin = CATALOG[name]
-    assert standin.kind in standins.VERSION_PATTERNS
-    assert standins.dockerfile_for(standin, "1.2.3", "r").startswith("FROM r\n")
+    assert standin.kind in VERSION_PATTERNS
+    assert dockerfile_for(standin, "1.2.3", "r").startswith("FROM r\n")
 
 
 def test_python_dockerfile_has_the_official_interface() -> None:
-    text = standins.dockerfile_for(CATALOG["python:3.13-slim"], "3.13.5", "rootfs:x")
+    text = dockerfile_for(CATALOG["python:3.13-slim"], "3.13.5", "rootfs:x")
     assert text.startswith("FROM rootfs:x\n")
     assert "PYTHON_VERSION=3.13.5" in text and "LANG=C.UTF-8" in text
     assert "PATH=/usr/local/sbin:/usr/local/bin:" in text
-    for key in standins.CA_ENV:
+    for key in CA_ENV:
         assert f"{key}=/etc/ssl/certs/ca-certificates.crt" in text
     assert text.rstrip().endswith('CMD ["python3"]')
     assert "ENTRYPOINT" not in text
 
 
 def test_postgres_dockerfile_has_the_official_interface() -> None:
-    text = standins.dockerfile_for(CATALOG["postgres:17"], "17.6", "rootfs:y")
+    text = dockerfile_for(CATALOG["postgres:17"], "17.6", "rootfs:y")
     for line in (
         'ENTRYPOINT ["docker-entrypoint.sh"]',
         'CMD ["postgres"]',
@@ -111,7 +121,7 @@ def test_postgres_dockerfile_has_the_official_interface() -> None:
 
 
 def test_redis_dockerfile_has_the_official_interface() -> None:
-    text = standins.dockerfile_for(CATALOG["redis:7"], "7.0.15", "rootfs:z")
+    text = dockerfile_for(CATALOG["redis:7"], "7.0.15", "rootfs:z")
     lines = text.splitlines()
     for line in (
         'ENTRYPOINT ["docker-entrypoint.sh"]',
@@ -135,7 +145,7 @@ def _sh_trace(script: str, *args: str) -> str:
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
 def test_redis_entrypoint_is_valid_sh() -> None:
-    done = subprocess.run(["sh", "-n"], input=standins.REDIS_ENTRYPOINT, text=True)
+    done = subprocess.run(["sh", "-n"], input=REDIS_ENTRYPOINT, text=True)
     assert done.returncode == 0
 
 
@@ -155,7 +165,7 @@ def test_redis_entrypoint_is_valid_sh() -> None:
 def test_redis_entrypoint_turns_protected_mode_off_by_default(
     args: list[str], expected: str
 ) -> None:
-    assert _sh_trace(standins.REDIS_ENTRYPOINT, *args) == expected
+    assert _sh_trace(REDIS_ENTRYPOINT, *args) == expected
 
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
@@ -166,13 +176,13 @@ def test_redis_entrypoint_leaves_a_config_file_that_sets_protected_mode_in_charg
     plain.write_text("port 7000\n")
     strict = tmp_path / "strict.conf"
     strict.write_text("protected-mode yes\n")
-    script = standins.REDIS_ENTRYPOINT
+    script = REDIS_ENTRYPOINT
     assert _sh_trace(script, str(plain)) == f"redis-server {plain} --protected-mode no"
     assert _sh_trace(script, str(strict), "--port", "1") == f"redis-server {strict} --port 1"
 
 
 def test_redis_entrypoint_drops_root_for_the_redis_user() -> None:
-    assert "setpriv --reuid=redis --regid=redis --init-groups" in standins.REDIS_ENTRYPOINT
+    assert "setpriv --reuid=redis --regid=redis --init-groups" in REDIS_ENTRYPOINT
 
 
 @pytest.mark.parametrize(
@@ -184,16 +194,16 @@ def test_redis_entrypoint_drops_root_for_the_redis_user() -> None:
     ],
 )
 def test_parse_full_version(kind: str, output: str, expected: str) -> None:
-    assert standins.parse_full_version(kind, output) == expected
+    assert parse_full_version(kind, output) == expected
 
 
 def test_parse_full_version_refuses_garbage() -> None:
     with pytest.raises(RuntimeError, match="cannot read the python version"):
-        standins.parse_full_version("python", "command not found")
+        parse_full_version("python", "command not found")
 
 
 def test_sources_list_covers_updates_and_security() -> None:
-    lines = standins.sources_list("trixie").splitlines()
+    lines = sources_list("trixie").splitlines()
     assert lines == [
         "deb http://deb.debian.org/debian trixie main",
         "deb http://deb.debian.org/debian trixie-updates main",
@@ -203,18 +213,16 @@ def test_sources_list_covers_updates_and_security() -> None:
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_postgres_entrypoint_is_valid_bash() -> None:
-    done = subprocess.run(
-        ["bash", "-n"], input=standins.POSTGRES_ENTRYPOINT, text=True, capture_output=True
-    )
+    done = subprocess.run(["bash", "-n"], input=POSTGRES_ENTRYPOINT, text=True, capture_output=True)
     assert done.returncode == 0, done.stderr
 
 
 def test_entrypoint_refuses_an_uninitialised_db_without_password() -> None:
-    text = standins.POSTGRES_ENTRYPOINT
+    text = POSTGRES_ENTRYPOINT
     assert "POSTGRES_HOST_AUTH_METHOD:-}\" != 'trust'" in text
     assert "exit 1" in text
 
 
 def test_provided_images_is_sorted_catalog() -> None:
-    assert standins.provided_images() == sorted(CATALOG)
+    assert provided_images() == sorted(CATALOG)
     assert all(isinstance(s, StandIn) for s in CATALOG.values())

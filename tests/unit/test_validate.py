@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from h2c.convox.validate import validate_compose, validate_convox_yml
+from h2c.artifacts.validate import validate_compose, validate_convox_yml
 
 GOOD = """\
 environment:

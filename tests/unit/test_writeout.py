@@ -6,7 +6,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from h2c.writeout import Action, apply_writes, plan_writes
+from h2c.adapters.files import Action, apply_writes, plan_writes
 
 
 @dataclass(frozen=True)

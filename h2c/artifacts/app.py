@@ -1,0 +1,189 @@
+"""The app the gate checks: its folder, its Procfile and the generated artifacts, as values.
+
+The gate tests the artifacts as they are on disk (hand edits included), so it reads
+convox.yml and the compose file itself instead of re-planning from the model. Reading files
+happens here; the env assembly below is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from h2c.artifacts.convox_yml import convox_port
+from h2c.errors import InputError, Location
+from h2c.model import AppSpec
+from h2c.runplan.argv import RELEASE
+from h2c.secret import Secret
+
+ARTIFACTS = (
+    "Dockerfile",
+    ".dockerignore",
+    "convox.yml",
+    "docker-compose.yml",
+    "convox.env",
+    "h2c.toml",
+    "MIGRATION.md",
+)
+REQUIRED = ("Dockerfile", "convox.yml")
+
+
+@dataclass(frozen=True)
+class GateApp:
+    """One app folder with its generated artifacts, read once per gate session."""
+
+    dir: Path
+    processes: dict[str, str]  # Procfile type -> command, in file order
+    dockerfile: str
+    convox: dict[str, Any]
+    compose: dict[str, Any] | None
+    app_env: dict[str, Secret]  # convox.env
+    config: dict[str, Secret]  # the Heroku config export, when given
+    present: frozenset[str]
+    spec: AppSpec | None = field(default=None, compare=False)
+
+    @property
+    def services(self) -> dict[str, dict[str, Any]]:
+        return dict(self.convox.get("services") or {})
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return dict(self.convox.get("resources") or {})
+
+    @property
+    def web(self) -> str:
+        """The routed service: ``web`` if it has a port, else the first service with one."""
+        services = self.services
+        if convox_port(services.get("web") or {}) is not None:
+            return "web"
+        return next((n for n, s in services.items() if convox_port(s or {}) is not None), "web")
+
+    @property
+    def release(self) -> str | None:
+        return self.processes.get(RELEASE)
+
+    @property
+    def published_values(self) -> frozenset[str]:
+        """Defaults app.json publishes (``"value"``): in the repository, so not secrets."""
+        decls = self.spec.env_decls if self.spec else ()
+        return frozenset(d.value for d in decls if d.value)
+
+
+def procfile_processes(app_dir: Path) -> dict[str, str]:
+    """Procfile types and commands; an empty dict when the Procfile is missing or unreadable."""
+    from h2c.heroku.procfile import parse_procfile
+
+    try:
+        processes, _ = parse_procfile((app_dir / "Procfile").read_text(encoding="utf-8"))
+    except (OSError, InputError, UnicodeDecodeError):
+        return {}
+    return {p.name: p.command for p in processes}
+
+
+def parse_env_file(text: str) -> dict[str, Secret]:
+    """``KEY=VALUE`` lines split at the first ``=`` (as ``convox env set`` reads stdin).
+
+    >>> sorted(parse_env_file("A=1\\n# c\\n\\nB=x=y\\n").items())
+    [('A', Secret('********')), ('B', Secret('********'))]
+    """
+    env = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        env[key.strip()] = Secret(value)
+    return env
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(Location(str(path), line), "not valid YAML") from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), "expected a mapping at the top level")
+    return data
+
+
+def load_target(
+    app_dir: Path,
+    *,
+    config: Path | None = None,
+    addons: Path | None = None,
+    formation: Path | None = None,
+) -> GateApp:
+    """Read the app and its artifacts; InputError when the artifacts were never generated."""
+    if not app_dir.is_dir():
+        raise InputError(str(app_dir), "no such app folder")
+    present = frozenset(name for name in ARTIFACTS if (app_dir / name).is_file())
+    missing = [name for name in REQUIRED if name not in present]
+    if missing:
+        raise InputError(
+            str(app_dir),
+            f"missing {', '.join(missing)}: run `h2c generate {app_dir}` first",
+        )
+    spec = _load_spec(app_dir, config, addons, formation)
+    processes = {p.name: p.command for p in spec.processes} if spec else procfile_processes(app_dir)
+    env_file = app_dir / "convox.env"
+    return GateApp(
+        dir=app_dir,
+        processes=processes,
+        dockerfile=(app_dir / "Dockerfile").read_text(encoding="utf-8"),
+        convox=_yaml(app_dir / "convox.yml"),
+        compose=_yaml(app_dir / "docker-compose.yml") if "docker-compose.yml" in present else None,
+        app_env=convox_side_env(
+            parse_env_file(env_file.read_text(encoding="utf-8")) if env_file.is_file() else {},
+            spec,
+        ),
+        config={c.key: c.value for c in spec.config} if spec else {},
+        present=present,
+        spec=spec,
+    )
+
+
+def set_by_argument(spec: AppSpec, app_env: Mapping[str, Secret]) -> dict[str, Secret]:
+    """The multi-line values MIGRATION.md has the user set one by one, as Convox will hold them.
+
+    convox.env cannot carry a multi-line value (``convox env set`` splits stdin into lines), so
+    the runbook sets each copied one with ``convox env set "KEY=$(heroku config:get KEY)"``;
+    the shell's ``$(...)`` drops trailing newlines, and so does this. Keys in convox.env win.
+
+    >>> from h2c.model import ConfigVar, Runtime
+    >>> rt = Runtime("python", "3.12", "default", "pip", ("requirements.txt",))
+    >>> spec = AppSpec("demo", (), rt, config=(ConfigVar("A", Secret("x")),
+    ...     ConfigVar("PEM", Secret("a\\nb\\n"))))
+    >>> {k: v.reveal() for k, v in set_by_argument(spec, {"A": Secret("x")}).items()}
+    {'PEM': 'a\\nb'}
+    """
+    from h2c.plan.planner import plan
+
+    result = {}
+    for key in plan(spec).copy_keys:
+        value = spec.config_value(key)
+        if key not in app_env and value is not None and value.is_multiline:
+            result[key] = Secret(value.reveal().rstrip("\n"))
+    return result
+
+
+def convox_side_env(app_env: dict[str, Secret], spec: AppSpec | None) -> dict[str, Secret]:
+    """convox.env, plus the values the runbook sets by argument (see ``set_by_argument``)."""
+    return {**app_env, **set_by_argument(spec, app_env)} if spec else app_env
+
+
+def _load_spec(
+    app_dir: Path, config: Path | None, addons: Path | None, formation: Path | None
+) -> AppSpec | None:
+    try:
+        from h2c.heroku.app import load_app
+    except ImportError:  # the reader is not there yet: the Procfile alone will do
+        return None
+    return load_app(app_dir, config=config, addons=addons, formation=formation)
+
+
+# --- env each container gets (pure) -----------------------------------------------------

@@ -1,0 +1,201 @@
+"""``h2c demo``: the whole migration on the bundled Django sample, offline, step by step.
+
+A real PostgreSQL plays Heroku Postgres (seeded through the app's own migrations and a seed
+command), another plays the Convox resource; the demo then runs the same commands a user
+would: inspect, generate, db dump, db restore, db verify, env diff and the gate.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from h2c import output
+from h2c.errors import EXIT_OK, EnvironmentMissing, H2cError
+
+if TYPE_CHECKING:
+    from h2c.adapters.docker import Engine, RunningContainer
+
+# The bundled sample ships inside the package (h2c/sample), so the demo runs from a wheel too.
+SAMPLE_ROOT = Path(__file__).resolve().parent.parent / "sample"
+SAMPLE, EXPORTS = SAMPLE_ROOT / "app", SAMPLE_ROOT / "heroku"
+SAMPLE_NAME = "django-sample"  # the copy's folder name, which tags the gate's image
+HEROKU_PG, CONVOX_PG = "postgres:15", "postgres:17"  # Heroku's side is older, as in real life
+READY_S = 90
+
+
+@dataclass
+class StepRecord:
+    name: str
+    result: str
+    seconds: float
+    detail: str = ""
+
+
+@dataclass
+class Demo:
+    """The demo's run: where it works and what each step gave."""
+
+    workdir: Path
+    steps: list[StepRecord] = field(default_factory=list)
+
+    def step(self, name: str, action: Callable[[], int | str | None]) -> bool:
+        """Run one step with a progress line; a non-zero exit code or an H2cError fails it."""
+        number = len(self.steps) + 1
+        output.info(f"\n==> [{number}] {name}")
+        start = time.monotonic()
+        try:
+            outcome = action()
+        except H2cError as error:
+            self.steps.append(StepRecord(name, "failed", time.monotonic() - start, str(error)))
+            output.error(str(error))
+            return False
+        ok = not isinstance(outcome, int) or outcome == EXIT_OK
+        detail = outcome if isinstance(outcome, str) else ("" if ok else f"exit {outcome}")
+        self.steps.append(
+            StepRecord(name, "ok" if ok else "failed", time.monotonic() - start, detail)
+        )
+        return ok
+
+
+@dataclass(frozen=True)
+class LocalPostgres:
+    """A throwaway PostgreSQL container published on 127.0.0.1 (the password stays here)."""
+
+    image: str
+    port: int
+    password: str
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://app:{self.password}@127.0.0.1:{self.port}/app"
+
+
+@contextmanager
+def postgres(engine: Engine, image: str) -> Iterator[LocalPostgres]:
+    """Start ``image`` with the official POSTGRES_* contract and wait until it accepts."""
+    password = secrets.token_hex(16)
+    env = {"POSTGRES_USER": "app", "POSTGRES_PASSWORD": password, "POSTGRES_DB": "app"}
+    container = engine.run(image, env=env, port=5432)
+    try:
+        end = time.monotonic() + READY_S
+        while container.exec(["pg_isready", "-h", "127.0.0.1", "-U", "app", "-d", "app"])[0]:
+            if time.monotonic() > end or container.status() in ("exited", "dead"):
+                raise EnvironmentMissing(f"{image} did not become ready:\n{container.logs(20)}")
+            time.sleep(0.5)
+        yield LocalPostgres(image, int(container.host_port or 0), password)
+    finally:
+        container.stop(timeout=10)
+        container.remove()
+
+
+def seed_heroku_side(engine: Engine, app_dir: Path, db: LocalPostgres) -> str:
+    """Play production: the app's own release (migrations) and seed command, in its image."""
+    tag = f"h2c-gate/{app_dir.name}:latest"  # the gate's tag: its build reuses these layers
+    engine.build(app_dir, tag=tag, on_line=None)
+    command = "python manage.py migrate --noinput && python manage.py seed_notes"
+    env = {"DATABASE_URL": db.url, "SECRET_KEY": secrets.token_hex(24)}
+    job = engine.run_on_host_network(tag, command=["sh", "-c", command], env=env)
+    try:
+        code = _wait(job)
+        if code != 0:
+            raise H2cError(f"seeding the Heroku-side database failed:\n{job.logs(20)}")
+        return job.logs(5).strip().splitlines()[-1]
+    finally:
+        job.remove()
+
+
+def _wait(job: RunningContainer, deadline_s: float = 300) -> int | None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if job.status() in ("exited", "dead"):
+            return job.exit_code()
+        time.sleep(0.5)
+    return None
+
+
+def prepare_workdir(workdir: Path | None) -> Path:
+    if not SAMPLE.is_dir():
+        raise EnvironmentMissing(f"the bundled sample app is not at {SAMPLE}: reinstall h2c")
+    root = workdir or Path(tempfile.mkdtemp(prefix="h2c-demo-"))
+    app = root / SAMPLE_NAME
+    if app.exists():
+        shutil.rmtree(app)
+    shutil.copytree(SAMPLE, app)
+    return app
+
+
+def run_demo(workdir: Path | None, *, keep: bool = False) -> Demo:
+    """Every step of a migration, in order; a failed step stops the ones that need it."""
+    from h2c.adapters.docker import Engine
+    from h2c.cli import main as h2c
+    from h2c.commands.check import run_argv as run_check
+
+    app = prepare_workdir(workdir)
+    demo = Demo(app.parent)
+    exports = [
+        "--config", str(EXPORTS / "config.txt"),
+        "--addons", str(EXPORTS / "addons.json"),
+        "--formation", str(EXPORTS / "formation.txt"),
+    ]  # fmt: skip
+    output.info(f"h2c demo: the bundled Django sample, in {app}")
+    demo.step("inspect the Heroku app", lambda: h2c(["inspect", str(app), *exports]))
+    if not demo.step(
+        "generate the Convox artifacts", lambda: h2c(["generate", str(app), *exports])
+    ):
+        return demo
+    demo.step("env parity with Heroku", lambda: h2c(["env", "diff", str(app), *exports[:4]]))
+    dump = app.parent / "latest.dump"
+    with (
+        Engine.connect() as engine,
+        postgres(engine, HEROKU_PG) as heroku_db,
+        postgres(engine, CONVOX_PG) as convox_db,
+    ):
+        seeded = demo.step(
+            f"play Heroku: {HEROKU_PG}, migrated and seeded by the app",
+            lambda: seed_heroku_side(engine, app, heroku_db),
+        )
+        dumped = seeded and demo.step(
+            "h2c db dump (what heroku pg:backups makes)",
+            lambda: h2c(["db", "dump", "--from", heroku_db.url, "-o", str(dump)]),
+        )
+        restored = dumped and demo.step(
+            f"h2c db restore into the Convox side ({CONVOX_PG})",
+            lambda: h2c(["db", "restore", str(dump), "--to", convox_db.url]),
+        )
+        if restored:
+            demo.step(
+                "h2c db verify --checksums",
+                lambda: h2c(
+                    [
+                        "db",
+                        "verify",
+                        "--source",
+                        heroku_db.url,
+                        "--target",
+                        convox_db.url,
+                        "--checksums",
+                    ]
+                ),
+            )
+        # The gate's child reads the URLs from its environment: no password on a command line,
+        # and this process's own environment is left as it was.
+        urls = {"H2C_DEMO_SOURCE_URL": heroku_db.url, "H2C_DEMO_TARGET_URL": convox_db.url}
+        gate_db = ["--h2c-source", "$H2C_DEMO_SOURCE_URL", "--h2c-target", "$H2C_DEMO_TARGET_URL"]
+        demo.step(
+            "h2c check: the gate (image, service, compose, env, database)",
+            lambda: run_check(
+                ["check", str(app), *exports, *(gate_db if restored else [])],
+                extra_env=urls if restored else {},
+            ),
+        )
+    if not keep:
+        shutil.rmtree(demo.workdir, ignore_errors=True)
+    return demo

@@ -1,0 +1,1 @@
+"""Pure planning: an AppSpec in, a ConvoxPlan out (names, env, resources, commands)."""

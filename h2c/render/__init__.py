@@ -1,0 +1,1 @@
+"""Pure writers: the plan in, the text of each generated file out."""

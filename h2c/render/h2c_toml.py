@@ -1,0 +1,82 @@
+"""Write h2c.toml, the gate's per-app settings: once, from the plan; then the user owns it."""
+
+from __future__ import annotations
+
+import json
+
+from h2c.artifacts.h2c_toml import SETTLE_SECONDS
+from h2c.model import AppSpec
+from h2c.plan.planner import WEB_PORT, ConvoxPlan
+from h2c.render.dockerfile import header
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string.
+
+    >>> toml_string('say "hi"\\n')
+    '"say \\\\"hi\\\\"\\\\n"'
+    """
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def migration_status_command(spec: AppSpec) -> str | None:
+    """A command that exits non-zero while migrations are pending, if h2c knows one."""
+    if spec.runtime.framework == "django":
+        return f"python {spec.runtime.django_manage or 'manage.py'} migrate --plan --check"
+    return None
+
+
+def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
+    """The h2c.toml text for this app."""
+    web = plan.web
+    status = migration_status_command(spec)
+    expected = [(r.url_var, f"now the Convox {r.type} resource {r.name!r}") for r in plan.resources]
+    expected += [
+        (k, "provided by Heroku, not copied")
+        for k in plan.resource_keys
+        if k not in {r.url_var for r in plan.resources}
+    ]
+    lines = [
+        header(plan.inputs),
+        "# Settings for `h2c check` (the gate). Yours to edit.",
+        "",
+        "[app]",
+        f"name = {toml_string(plan.app)}",
+        "",
+        "[web]",
+        "# The service the gate starts and probes, and the port it listens on ($PORT).",
+        f"service = {toml_string(web.name if web else 'web')}",
+        f"port = {web.port if web and web.port else WEB_PORT}",
+        "# Must answer 2xx/3xx once the app is up; also convox.yml's health path.",
+        f"health_path = {toml_string(web.health_path if web and web.health_path else '/')}",
+        "# Paths fetched after start-up; each must not answer 5xx.",
+        'smoke_paths = ["/"]',
+        "# Seconds each process must keep running after it starts to count as up.",
+        f"settle_seconds = {SETTLE_SECONDS}",
+        "",
+        "[database]",
+        "# Exits non-zero while migrations are pending (run inside the image).",
+    ]
+    if status:
+        lines.append(f"migration_status = {toml_string(status)}")
+    else:
+        lines.append('# migration_status = "alembic current --check-heads"')
+    lines.append("# The Procfile release command, run once before promoting.")
+    if plan.release is not None:
+        lines.append(f"release = {toml_string(plan.release.command.original)}")
+    else:
+        lines.append('# release = ""')
+    lines += [
+        "",
+        "[env]",
+        "# Keys the env-parity check skips entirely, each with its reason, e.g.",
+        '#   { key = "PAPERTRAIL_API_TOKEN", reason = "logs go to CloudWatch on Convox" },',
+        "ignore = [",
+        *[f'  # {{ key = {toml_string(k)}, reason = "" }},' for k in plan.decision_keys],
+        "]",
+        "# Keys whose value is expected to differ from Heroku's, and why.",
+        "expect_changed = [",
+        *[f"  {{ key = {toml_string(k)}, reason = {toml_string(r)} }}," for k, r in expected],
+        "]",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,189 @@
+"""Write MIGRATION.md: the ordered cut-over from Heroku to Convox, with a way back.
+
+Pure text from the plan. Commands are spelled out with the app's own names so they can be
+pasted; anything h2c could not decide is a checklist at the top.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from h2c.model import AppSpec, Severity
+from h2c.plan.planner import ConvoxPlan, ServicePlan
+from h2c.render.dockerfile import header
+
+RELEASE_WARNING = """\
+**Release phase.** Heroku runs the Procfile `release` command once per release, before the new
+dynos start, and cancels the release if it fails. Convox has no such phase. Convox's own Heroku
+guide maps it to an `initContainer`, but an initContainer runs at *every* pod start (each
+replica, each restart, each reschedule): migrations would run many times and concurrently.
+h2c does not generate one. Instead, run the command once per release against the new build,
+and promote only if it succeeds (see *Every later deploy*)."""
+
+
+def render_migration_md(spec: AppSpec, plan: ConvoxPlan) -> str:
+    """The MIGRATION.md text."""
+    app = shlex.quote(plan.app)
+    out: list[str] = [
+        header(plan.inputs, "<!--"),
+        "",
+        f"# Moving {plan.app} from Heroku to Convox",
+        "",
+    ]
+    out += _checklist(plan)
+    if plan.release is not None:
+        out += ["## Release phase", "", RELEASE_WARNING, ""]
+    out += ["## Before the cut-over (no downtime)", ""]
+    out += _step("Create the app.", f"convox apps create {app}")
+    env_cmds = [f"convox env set -a {app} < convox.env"]
+    out += _step(
+        "Copy the config (`convox.env` holds the values: keep it private, mode 0600). "
+        "`convox env set` reads `KEY=VALUE` lines and stores values exactly as written.",
+        *env_cmds,
+    )
+    multiline = [k for k in plan.copy_keys if _is_multiline(spec, k)]
+    if multiline:
+        out += [
+            "   Multi-line values cannot go through stdin and are not in `convox.env`. "
+            "Copy each straight from Heroku as one argument (no file to leave behind):",
+            "",
+            "   ```sh",
+            *[
+                f'   convox env set -a {app} "{k}=$(heroku config:get {k} -a {app})"'
+                for k in multiline
+            ],
+            "   ```",
+            "",
+        ]
+    out += _step(
+        "Build and deploy. This creates the resources "
+        f"({', '.join(r.name for r in plan.resources) or 'none'}); the app starts against an "
+        "empty database and gets no traffic yet.",
+        f"convox deploy -a {app}",
+    )
+    others = [s for s in plan.services if not s.is_web]
+    if others:
+        out += _step(
+            "Stop the non-web services until the data is in, so no job runs on an empty database.",
+            *[f"convox scale {s.name} --count 0 -a {app}" for s in others],
+        )
+    out += _step("Rehearse: run the gate against the image and a restored copy.", "h2c check")
+    out += ["## The cut-over (downtime starts here)", ""]
+    out += _step("Put Heroku in maintenance mode.", f"heroku maintenance:on -a {app}")
+    heroku_others = [s.process for s in others]
+    if heroku_others:
+        scale = " ".join(f"{p}=0" for p in heroku_others)
+        out += _step("Stop Heroku's non-web dynos.", f"heroku ps:scale {scale} -a {app}")
+    for res in plan.resources:
+        if res.type != "postgres":
+            continue
+        out += _step(
+            "Capture and download a fresh backup (writes `latest.dump`; `latest.dump.1` if "
+            "one exists).",
+            f"heroku pg:backups:capture -a {app}",
+            f"heroku pg:backups:download -a {app}",
+        )
+        out += _step(
+            f"Open a tunnel to the `{res.name}` resource (leave it running in another "
+            "terminal), and build TARGET_URL from the user and password that "
+            "`convox resources info` prints, with the proxy's local host and port.",
+            f"convox resources info {res.name} -a {app}",
+            f"convox resources proxy {res.name} -a {app}",
+        )
+        out += _step(
+            "Restore, then verify row counts, checksums and sequences against the dump.",
+            'h2c db restore latest.dump --to "$TARGET_URL"',
+            'h2c db verify latest.dump --to "$TARGET_URL"',
+        )
+        break
+    if plan.release is not None:
+        out += _step("Run the release command once.", plan.release.convox_run(plan.app))
+    if others:
+        out += _step(
+            "Start the non-web services at Heroku's scale.",
+            *[f"convox scale {s.name} --count {s.count} -a {app}" for s in others],
+        )
+    out += _step("Run the gate against the deployed app.", "h2c check")
+    out += _step(
+        "Find the web endpoint and point DNS at it (a CNAME per domain; "
+        "`heroku domains` lists them). Lower the TTL a day ahead.",
+        f"convox services -a {app}",
+        f"heroku domains -a {app}",
+    )
+    out += _step(
+        "Once traffic arrives on Convox and looks healthy, stop Heroku's web dynos. Keep the "
+        "Heroku app and database until you no longer need a way back.",
+        f"heroku ps:scale web=0 -a {app}",
+    )
+    out += _later_deploys(plan, app)
+    out += _rollback(plan, spec, app)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _step(text: str, *commands: str) -> list[str]:
+    lines = [f"1. {text}", ""]
+    if commands:
+        lines += ["   ```sh", *[f"   {c}" for c in commands], "   ```", ""]
+    return lines
+
+
+def _is_multiline(spec: AppSpec, key: str) -> bool:
+    value = spec.config_value(key)
+    return value is not None and value.is_multiline
+
+
+def _checklist(plan: ConvoxPlan) -> list[str]:
+    todo = [f for f in plan.findings if f.severity in (Severity.DECISION, Severity.WARNING)]
+    if not todo:
+        return []
+    lines = ["## Decide first", ""]
+    lines += [f"- [ ] {f.severity.value}: {f.message}" for f in todo]
+    return [*lines, ""]
+
+
+def _later_deploys(plan: ConvoxPlan, app: str) -> list[str]:
+    lines = ["## Every later deploy", ""]
+    if plan.release is None:
+        return [*lines, "```sh", f"convox deploy -a {app}", "```", ""]
+    run = plan.release.convox_run(plan.app).replace(" run ", " run --release RELEASE_ID ", 1)
+    return [
+        *lines,
+        "Build without promoting, run the release command on the new release, and promote only "
+        "if it succeeded:",
+        "",
+        "```sh",
+        f"convox build -a {app}            # prints the new RELEASE_ID",
+        run,
+        f"convox releases promote RELEASE_ID -a {app}",
+        "```",
+        "",
+    ]
+
+
+def _heroku_quantity(spec: AppSpec, svc: ServicePlan) -> int:
+    entry = spec.formation_for(svc.process)
+    return entry.quantity if entry else svc.count
+
+
+def _rollback(plan: ConvoxPlan, spec: AppSpec, app: str) -> list[str]:
+    scale = " ".join(f"{s.process}={_heroku_quantity(spec, s)}" for s in plan.services)
+    return [
+        "## Rollback",
+        "",
+        "Data written on Convox after the cut-over is not on Heroku: decide before rolling back "
+        "whether it must be copied back.",
+        "",
+        "1. Point DNS back at Heroku (`heroku domains` shows the targets).",
+        "2. Start Heroku again and leave maintenance mode:",
+        "",
+        "   ```sh",
+        f"   heroku ps:scale {scale} -a {app}",
+        f"   heroku maintenance:off -a {app}",
+        "   ```",
+        "",
+        "3. Stop the Convox services so two copies never run jobs at once:",
+        "",
+        "   ```sh",
+        *[f"   convox scale {s.name} --count 0 -a {app}" for s in plan.services],
+        "   ```",
+    ]

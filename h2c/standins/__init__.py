@@ -1,0 +1,1 @@
+"""Offline stand-ins for the official base images (development and CI tooling)."""

@@ -1,0 +1,252 @@
+"""Build the stand-in images: debootstrap once per suite, apply the recipe in a chroot, import.
+
+The adapter behind ``python -m h2c.standins ensure|rebuild|list``: it runs ``debootstrap``,
+``chroot``, ``tar`` and the ``docker`` CLI as subprocesses. What it installs and writes comes
+from ``h2c.standins.recipe``; what it can build, from ``h2c.standins.catalog``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from h2c.standins.catalog import CATALOG, StandIn, canonical, missing_image_message, provided_images
+from h2c.standins.recipe import (
+    APT_DOCKER_CONF,
+    BASE_PATH,
+    CA_ENV,
+    DPKG_SLIM,
+    HOST_CA_BUNDLE,
+    MIRROR,
+    POSTGRES_ENTRYPOINT,
+    REDIS_ENTRYPOINT,
+    VERSION_PATTERNS,
+    dockerfile_for,
+    packages_for,
+    parse_full_version,
+    sources_list,
+)
+
+__all__ = [
+    "CATALOG",
+    "CA_ENV",
+    "POSTGRES_ENTRYPOINT",
+    "REDIS_ENTRYPOINT",
+    "VERSION_PATTERNS",
+    "StandIn",
+    "base_tarball",
+    "build",
+    "canonical",
+    "dockerfile_for",
+    "ensure",
+    "image_present",
+    "main",
+    "missing_image_message",
+    "packages_for",
+    "parse_full_version",
+    "provided_images",
+    "sources_list",
+]
+
+CACHE_DIR = Path(os.environ.get("H2C_STANDIN_CACHE", "/var/cache/h2c"))
+
+
+def _say(message: str) -> None:
+    print(f"standins: {message}", file=sys.stderr, flush=True)
+
+
+def _run(cmd: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(cmd), check=True, text=True, **kwargs)  # type: ignore[call-overload]
+
+
+def image_present(name: str) -> bool:
+    """True when the local Docker has an image by this name."""
+    done = subprocess.run(["docker", "image", "inspect", name], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _try_pull(name: str) -> bool:
+    try:
+        done = subprocess.run(["docker", "pull", name], capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return False
+    return done.returncode == 0
+
+
+def base_tarball(suite: str) -> Path:
+    """A cached ``debootstrap --variant=minbase`` root file system for a suite (built once)."""
+    tarball = CACHE_DIR / f"{suite}-minbase.tar"
+    if tarball.exists():
+        return tarball
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    _say(f"debootstrap {suite} (once; cached in {tarball})")
+    with tempfile.TemporaryDirectory(dir="/var/tmp", prefix=f"h2c-{suite}-") as tmp:
+        root = Path(tmp) / "root"
+        _run(["debootstrap", "--variant=minbase", suite, str(root), MIRROR], capture_output=True)
+        partial = tarball.with_suffix(".tar.part")
+        _run(["tar", "-C", str(root), "-cf", str(partial), "."])
+        partial.rename(tarball)
+    return tarball
+
+
+def _chroot(root: Path, script: str) -> str:
+    env = {"PATH": BASE_PATH, "LANG": "C.UTF-8", "DEBIAN_FRONTEND": "noninteractive"}
+    done = subprocess.run(
+        ["chroot", str(root), "/bin/sh", "-ec", script],
+        env=env,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"chroot step failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _prepare_rootfs(standin: StandIn, root: Path) -> str:
+    """Install and adjust the suite's root file system in place; return the exact version."""
+    (root / "etc/apt/sources.list").write_text(sources_list(standin.suite))
+    policy = root / "usr/sbin/policy-rc.d"
+    policy.write_text("#!/bin/sh\nexit 101\n")
+    policy.chmod(0o755)
+    if standin.kind == "redis":  # the official image's fixed ids, made before the package
+        _chroot(root, "groupadd -r -g 999 redis && useradd -r -g redis -u 999 redis")
+    if standin.kind == "postgres":
+        conf = root / "etc/postgresql-common"
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "createcluster.conf").write_text("create_main_cluster = false\n")
+    pkgs = " ".join(packages_for(standin))
+    _chroot(
+        root,
+        "apt-get update -qq && apt-get install -y -qq --no-install-recommends "
+        f"-o Dpkg::Options::=--force-confold {pkgs} >/dev/null",
+    )
+    if standin.kind == "python":
+        version = _chroot(root, "python3 --version")
+        _chroot(
+            root,
+            "rm -f /usr/lib/python3*/EXTERNALLY-MANAGED; cd /usr/local/bin;"
+            " ln -sf /usr/bin/python3 python; ln -sf /usr/bin/python3 python3;"
+            " ln -sf /usr/bin/pip3 pip; ln -sf /usr/bin/pip3 pip3",
+        )
+    elif standin.kind == "redis":
+        version = _chroot(root, "redis-server --version")
+        _chroot(root, "mkdir -p /data && chown redis:redis /data")
+        entry = root / "usr/local/bin/docker-entrypoint.sh"
+        entry.write_text(REDIS_ENTRYPOINT)
+        entry.chmod(0o755)
+    else:
+        bindir = f"/usr/lib/postgresql/{standin.version}/bin"
+        version = _chroot(root, f"{bindir}/postgres --version")
+        sample = f"/usr/share/postgresql/{standin.version}/postgresql.conf.sample"
+        _chroot(
+            root,
+            "localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8;"
+            f" sed -ri \"s!^#?(listen_addresses)\\s*=\\s*\\S+.*!\\1 = '*'!\" {sample};"
+            " rm -rf /etc/postgresql/* /var/lib/postgresql/*;"
+            " mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d;"
+            " chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql",
+        )
+        entry = root / "usr/local/bin/docker-entrypoint.sh"
+        entry.write_text(POSTGRES_ENTRYPOINT)
+        entry.chmod(0o755)
+    for name, text in APT_DOCKER_CONF.items():
+        (root / "etc/apt/apt.conf.d" / name).write_text(text)
+    (root / "etc/dpkg/dpkg.cfg.d/docker").write_text(DPKG_SLIM)
+    _chroot(
+        root,
+        "apt-get clean; rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin"
+        " /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt/* /var/log/dpkg.log /tmp/*;"
+        " cd /usr/share && rm -rf doc/* man/* info/* lintian groff"
+        " && find locale -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +;"
+        " : > /etc/resolv.conf",
+    )
+    local_ca = root / "usr/local/share/ca-certificates"
+    local_ca.mkdir(parents=True, exist_ok=True)
+    # Kept in the bundle path and as a local CA, so update-ca-certificates in a build keeps it.
+    bundle = root / str(HOST_CA_BUNDLE).lstrip("/")
+    bundle.parent.mkdir(parents=True, exist_ok=True)  # redis has no ca-certificates package
+    shutil.copyfile(HOST_CA_BUNDLE, bundle)
+    shutil.copyfile(HOST_CA_BUNDLE, local_ca / "h2c-host-bundle.crt")
+    return parse_full_version(standin.kind, version)
+
+
+def build(standin: StandIn) -> None:
+    """Build one stand-in image from the cached suite tarball and tag it under its name."""
+    tarball = base_tarball(standin.suite)
+    rootfs_tag = "h2c-standin-rootfs:" + re.sub(r"[^a-z0-9.]+", "-", standin.name)
+    with tempfile.TemporaryDirectory(dir="/var/tmp", prefix="h2c-standin-") as tmp:
+        root = Path(tmp) / "root"
+        root.mkdir()
+        _run(["tar", "-C", str(root), "-xf", str(tarball)])
+        full_version = _prepare_rootfs(standin, root)
+        tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
+        try:
+            _run(["docker", "import", "-", rootfs_tag], stdin=tar.stdout, capture_output=True)
+        finally:
+            assert tar.stdout is not None
+            tar.stdout.close()
+            tar.wait()
+    dockerfile = dockerfile_for(standin, full_version, rootfs_tag)
+    env = {**os.environ, "DOCKER_BUILDKIT": "0"}
+    _run(
+        ["docker", "build", "-q", "-t", standin.name, "-"],
+        input=dockerfile,
+        env=env,
+        capture_output=True,
+    )
+    subprocess.run(["docker", "rmi", rootfs_tag], capture_output=True, check=False)
+    _say(f"built {standin.name} ({standin.kind} {full_version}, Debian {standin.suite})")
+
+
+def ensure(names: Iterable[str] | None = None, *, force: bool = False) -> list[str]:
+    """Build the stand-ins that are missing locally (all named, with ``force``); return them."""
+    wanted = [canonical(n) for n in names] if names is not None else provided_images()
+    unknown = [n for n in wanted if n not in CATALOG]
+    if unknown:
+        raise KeyError(missing_image_message(unknown[0]))
+    built = []
+    for name in wanted:
+        if not force and image_present(name):
+            continue
+        if os.environ.get("H2C_TRY_PULL") == "1" and _try_pull(name):
+            _say(f"pulled {name}")
+            continue
+        _say(f"building {name}")
+        build(CATALOG[name])
+        built.append(name)
+    return built
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m h2c.standins ensure|rebuild [NAME...]`` or ``python -m h2c.standins list``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["list"]:
+        for name in provided_images():
+            state = "present" if image_present(name) else "missing"
+            print(f"{name}\t{CATALOG[name].suite}\t{state}")
+        return 0
+    if args[:1] in (["ensure"], ["rebuild"]):
+        try:
+            built = ensure(args[1:] or None, force=args[0] == "rebuild")
+        except KeyError as exc:
+            _say(str(exc.args[0]))
+            return 2
+        except (subprocess.CalledProcessError, RuntimeError) as exc:
+            detail = getattr(exc, "stderr", None) or ""
+            _say(f"build failed: {exc}\n{detail}")
+            return 1
+        _say(f"built {', '.join(built)}" if built else "all stand-ins present")
+        return 0
+    _say("usage: python -m h2c.standins ensure|rebuild [NAME...] | list")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure judgements: env parity, ports, leaks, HTTP answers, how a process ended."""
