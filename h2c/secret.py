@@ -7,8 +7,24 @@ exceptions never show a value; equality and hashing go through a digest.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 MASK = "********"
+MIN_MASKED_LENGTH = 4  # shorter values ("1", "on", "yes") are too common to hide in text
+
+
+def mask_values(text: str, values: Iterable[str], *, min_length: int = MIN_MASKED_LENGTH) -> str:
+    """``text`` with every value of ``min_length`` or more replaced by ``MASK``, longest first.
+
+    The one masking rule for text that reaches a person: container logs, log tails in failure
+    messages, database errors.
+
+    >>> mask_values("pw=hunter2hunter2 ab", ["hunter2hunter2", "ab"])
+    'pw=******** ab'
+    """
+    for value in sorted({v for v in values if len(v) >= min_length}, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
 
 
 class Secret:

@@ -40,6 +40,7 @@ from h2c.adapters.docker_types import (
 from h2c.adapters.readiness import wait_ready
 from h2c.artifacts.dockerfile import from_images
 from h2c.errors import EnvironmentMissing, H2cError
+from h2c.secret import mask_values
 from h2c.standins import catalog as standins
 
 __all__ = [  # the adapter's API, with the docker-free values it raises and returns
@@ -62,7 +63,6 @@ __all__ = [  # the adapter's API, with the docker-free values it raises and retu
 
 LABEL = "dev.h2c.managed"
 SESSION_LABEL = "dev.h2c.session"
-MASK_MIN_LEN = 6  # shorter env values ("1", "true") are too common to mask in logs
 
 
 def _plain(value: object) -> str:
@@ -75,15 +75,13 @@ class RunningContainer:
 
     def __init__(self, container: Any, masked: Sequence[str] = ()) -> None:
         self._c = container
-        self._masked = sorted({v for v in masked if len(v) >= MASK_MIN_LEN}, key=len, reverse=True)
+        self._masked = tuple(masked)
         self.id: str = container.id
         self.name: str = container.name
         self.host_port: int | None = None
 
     def _mask(self, text: str) -> str:
-        for value in self._masked:
-            text = text.replace(value, "****")
-        return text
+        return mask_values(text, self._masked)
 
     def status(self) -> str:
         self._c.reload()

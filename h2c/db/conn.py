@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from h2c.errors import InputError
+from h2c.secret import MASK, mask_values
 
 TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ _KEY_PASSWORD = re.compile(
 )
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-HIDDEN = "********"
 
 
 def mask(text: str, *secrets: str | None) -> str:
@@ -53,13 +53,10 @@ def mask(text: str, *secrets: str | None) -> str:
     >>> mask('token "s3cret" is bad', "s3cret")
     'token "********" is bad'
     """
-    text = _URL_PASSWORD.sub(lambda m: m["head"] + HIDDEN + m["tail"], text)
-    text = _KEY_PASSWORD.sub(lambda m: m["head"] + HIDDEN, text)
-    for secret in secrets:
-        if secret:
-            for form in {secret, quote(secret, safe=""), quote(secret)}:
-                text = text.replace(form, HIDDEN)
-    return text
+    text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK + m["tail"], text)
+    text = _KEY_PASSWORD.sub(lambda m: m["head"] + MASK, text)
+    forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote(s))}
+    return mask_values(text, forms, min_length=1)  # a password is hidden whatever its length
 
 
 def url_problem(dsn: str) -> str | None:

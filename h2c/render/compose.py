@@ -11,7 +11,7 @@ from h2c.model import AppSpec
 from h2c.plan.planner import ConvoxPlan, ServicePlan
 from h2c.plan.resources import ResourcePlan
 from h2c.render.convox_yml import HEALTH_TIMEOUT, yaml_scalar
-from h2c.render.dockerfile import header
+from h2c.render.header import header
 
 LOCAL_DB = "app"  # user, password and database name of the local postgres container
 

@@ -11,7 +11,7 @@ import yaml
 
 from h2c.model import AppSpec
 from h2c.plan.planner import ConvoxPlan, ServicePlan
-from h2c.render.dockerfile import header
+from h2c.render.header import header
 
 # Heroku gives a web dyno 60 s to bind $PORT; Django imports often take more than Convox's
 # default 5 s grace, so health checks start after 30 s.

@@ -7,7 +7,7 @@ import json
 from h2c.artifacts.h2c_toml import SETTLE_SECONDS
 from h2c.model import AppSpec
 from h2c.plan.planner import WEB_PORT, ConvoxPlan
-from h2c.render.dockerfile import header
+from h2c.render.header import header
 
 
 def toml_string(text: str) -> str:

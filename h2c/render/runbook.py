@@ -10,7 +10,7 @@ import shlex
 
 from h2c.model import AppSpec, Severity
 from h2c.plan.planner import ConvoxPlan, ServicePlan
-from h2c.render.dockerfile import header
+from h2c.render.header import header
 
 RELEASE_WARNING = """\
 **Release phase.** Heroku runs the Procfile `release` command once per release, before the new

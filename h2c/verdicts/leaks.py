@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from h2c.plan.envrules import EnvKind, classify
-from h2c.secret import Secret
+from h2c.secret import Secret, mask_values
 
 SENSITIVE_KEY = re.compile(r"SECRET|KEY|TOKEN|PASS|PWD|URL|DSN|CREDENTIAL|AUTH|PRIVATE|SALT")
 
@@ -112,11 +112,8 @@ class Redactor:
     'pw=******** ab'
     """
 
-    def __init__(self, values: Iterable[Secret], *, min_length: int = 4) -> None:
-        texts = {v.reveal() for v in values if len(v.reveal()) >= min_length}
-        self._values = sorted(texts, key=len, reverse=True)
+    def __init__(self, values: Iterable[Secret]) -> None:
+        self._values = tuple(v.reveal() for v in values)
 
     def __call__(self, text: str) -> str:
-        for value in self._values:
-            text = text.replace(value, "********")
-        return text
+        return mask_values(text, self._values)
