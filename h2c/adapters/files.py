@@ -62,9 +62,16 @@ def _read_state(out_dir: Path) -> dict[str, str]:
 
 
 def _write_state(out_dir: Path, state: dict[str, str]) -> None:
+    """Record the digests; an unchanged record is not rewritten, so a second run writes nothing."""
     path = out_dir / STATE_FILE
+    text = json.dumps({"files": dict(sorted(state.items()))}, indent=2) + "\n"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, ValueError):
+        pass  # missing or unreadable: write it afresh
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"files": dict(sorted(state.items()))}, indent=2) + "\n")
+    path.write_text(text, encoding="utf-8")
 
 
 def _diff(path: str, old: str | None, new: str, secret: bool) -> str:
@@ -99,15 +106,8 @@ def plan_writes(
             action = Action.KEPT_EDITED
         else:
             action = Action.UPDATE
-        diff = (
-            _diff(file.path, old, file.content, file.secret)
-            if action
-            in (
-                Action.CREATE,
-                Action.UPDATE,
-            )
-            else ""
-        )
+        changes = action in (Action.CREATE, Action.UPDATE)
+        diff = _diff(file.path, old, file.content, file.secret) if changes else ""
         outcomes.append(Outcome(file.path, action, diff))
     return outcomes
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -47,9 +48,13 @@ def test_generate_writes_goldens_then_nothing_and_check_passes(
         assert (app / golden.name).read_text() == golden.read_text(), golden.name
     assert oct((app / "convox.env").stat().st_mode & 0o777) == "0o600"
 
+    for path in app.rglob("*"):  # back-dated, so a rewrite shows on coarse timestamps too
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    before = {path: path.stat().st_mtime_ns for path in app.rglob("*")}
     second = h2c("generate", str(app), *case.cli_args())
     assert second.returncode == 0, second.stderr
     assert "create" not in second.stdout and "update" not in second.stdout
+    assert {path: path.stat().st_mtime_ns for path in app.rglob("*")} == before  # state.json too
     check = h2c("generate", str(app), *case.cli_args(), "--check")
     assert check.returncode == 0, check.stdout + check.stderr
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from h2c.adapters.files import Action, apply_writes, plan_writes
+from h2c.adapters.files import STATE_FILE, Action, apply_writes, plan_writes
+from h2c.cli import main
+from tests.golden_cases import golden_cases
 
 
 @dataclass(frozen=True)
@@ -71,3 +75,17 @@ def test_dry_run_diff_is_unified(tmp_path: Path) -> None:
     (outcome,) = plan_writes([F("convox.yml", "services: {web: {}}\n")], tmp_path, force=False)
     assert outcome.diff.startswith("--- a/convox.yml\n+++ b/convox.yml\n")
     assert "+services: {web: {}}" in outcome.diff
+
+
+def test_a_second_generate_writes_nothing_not_even_its_state(tmp_path: Path) -> None:
+    case = next(c for c in golden_cases() if c.name == "django-sample")
+    app = tmp_path / case.name
+    shutil.copytree(case.app_dir, app)
+    assert main(["generate", str(app), *case.cli_args()]) == 0
+    assert (app / STATE_FILE).is_file()
+    # Back-date every file, so a rewrite shows even on a file system with coarse timestamps.
+    for path in app.rglob("*"):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    before = {path: path.stat().st_mtime_ns for path in app.rglob("*")}
+    assert main(["generate", str(app), *case.cli_args()]) == 0
+    assert {path: path.stat().st_mtime_ns for path in app.rglob("*")} == before
