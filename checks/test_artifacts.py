@@ -8,7 +8,6 @@ from h2c.adapters import hadolint as lint
 from h2c.artifacts.app import GateApp
 from h2c.gate.asserts import assert_empty, fail
 from h2c.gate.settings import GateSettings
-from h2c.runplan.argv import service_name
 from h2c.verdicts.ports import port_disagreement, web_port_places
 
 
@@ -55,7 +54,7 @@ def test_compose_valid(gate_app: GateApp) -> None:
 
 
 def test_process_has_service(gate_app: GateApp, gate_process: str) -> None:
-    name = service_name(gate_process)
+    name = gate_app.service_names[gate_process]
     if name not in gate_app.services:
         known = ", ".join(sorted(gate_app.services)) or "(none)"
         fail(f"Procfile process {gate_process!r} has no convox.yml service {name!r} ({known})")

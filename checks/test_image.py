@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from h2c.artifacts.dockerfile import dockerfile_workdir
 from h2c.gate.asserts import assert_empty, fail
 from h2c.gate.fixtures import BuildOutcome
 from h2c.gate.settings import GateSettings
-from h2c.runplan.argv import entry_point, resolve_args, service_name, shell_quote
+from h2c.runplan.argv import entry_point, resolve_args
 from h2c.verdicts import leaks
 
 pytestmark = pytest.mark.docker
@@ -116,10 +117,10 @@ def test_dependencies_consistent(shell_host: Any) -> None:
 
 
 def test_entry_point_resolves(gate_app: GateApp, gate_process: str, shell_host: Any) -> None:
-    service = gate_app.services.get(service_name(gate_process)) or {}
+    service = gate_app.services.get(gate_app.service_names[gate_process]) or {}
     command = service.get("command") or gate_app.processes.get(gate_process, "")
     program = entry_point(command)
-    args = " ".join(shell_quote(a) for a in resolve_args(program))
+    args = shlex.join(resolve_args(program))
     if not program or shell_host.run(args).rc != 0:
         fail(f"{gate_process}: {program!r} is not on the image's PATH (installed dependencies?)")
 

@@ -42,4 +42,4 @@ def heroku_config_live(app: str) -> dict[str, Secret]:
 
 def convox_env_live(app: str) -> dict[str, Secret]:
     """``convox env -a APP``."""
-    return parse_env_lines(run_cli(["convox", "env", "-a", app]))
+    return parse_env_lines(run_cli(["convox", "env", "-a", app]), continuation=True)

@@ -15,9 +15,10 @@ from typing import Any
 import yaml
 
 from h2c.artifacts.convox_yml import convox_port
+from h2c.artifacts.envfile import parse_env_lines
 from h2c.errors import InputError, Location
 from h2c.model import AppSpec
-from h2c.runplan.argv import RELEASE
+from h2c.plan.naming import RELEASE, service_names
 from h2c.secret import Secret
 
 ARTIFACTS = (
@@ -63,6 +64,11 @@ class GateApp:
         return next((n for n, s in services.items() if convox_port(s or {}) is not None), "web")
 
     @property
+    def service_names(self) -> dict[str, str]:
+        """Procfile type -> the convox.yml service it became (``h2c.plan.naming``'s one rule)."""
+        return service_names(list(self.processes))
+
+    @property
     def release(self) -> str | None:
         return self.processes.get(RELEASE)
 
@@ -82,21 +88,6 @@ def procfile_processes(app_dir: Path) -> dict[str, str]:
     except (OSError, InputError, UnicodeDecodeError):
         return {}
     return {p.name: p.command for p in processes}
-
-
-def parse_env_file(text: str) -> dict[str, Secret]:
-    """``KEY=VALUE`` lines split at the first ``=`` (as ``convox env set`` reads stdin).
-
-    >>> sorted(parse_env_file("A=1\\n# c\\n\\nB=x=y\\n").items())
-    [('A', Secret('********')), ('B', Secret('********'))]
-    """
-    env = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        env[key.strip()] = Secret(value)
-    return env
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -138,7 +129,7 @@ def load_target(
         convox=_yaml(app_dir / "convox.yml"),
         compose=_yaml(app_dir / "docker-compose.yml") if "docker-compose.yml" in present else None,
         app_env=convox_side_env(
-            parse_env_file(env_file.read_text(encoding="utf-8")) if env_file.is_file() else {},
+            parse_env_lines(env_file.read_text(encoding="utf-8")) if env_file.is_file() else {},
             spec,
         ),
         config={c.key: c.value for c in spec.config} if spec else {},

@@ -117,7 +117,7 @@ def load_sides(
     else:
         env_path = app_dir / "convox.env"
         text = read_text(env_path, expected="convox.env") if env_path.is_file() else ""
-        app_env = parse_env_lines(text, continuation=False)
+        app_env = parse_env_lines(text)
     toml_path = app_dir / "h2c.toml"
     toml_text = read_text(toml_path, expected="h2c.toml") if toml_path.is_file() else None
     return sides_from(heroku, app_env, doc, spec, toml_text=toml_text, toml_file=str(toml_path))

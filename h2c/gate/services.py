@@ -19,7 +19,7 @@ from h2c.artifacts.app import GateApp
 from h2c.artifacts.convox_yml import convox_port
 from h2c.gate.later import pause
 from h2c.gate.settings import GateSettings
-from h2c.runplan.argv import command_args, gate_processes, service_name, shell_args
+from h2c.runplan.argv import command_args, shell_args
 from h2c.runplan.env import Database, service_env
 from h2c.secret import Secret
 from h2c.verdicts import ports
@@ -192,7 +192,7 @@ def bring_up(
     """
     web_env = env.get(config.web) or next(iter(env.values()), {})
     release = run_release(engine, image, network, web_env, config, stop)
-    named = {process: service_name(process) for process in gate_processes(list(app.processes))}
+    named = app.service_names
     names = {p: n for p, n in named.items() if n != config.web and n in app.services}
     with ThreadPoolExecutor(max_workers=len(names) + 1) as pool:  # together, as on a release
         web_start = pool.submit(

@@ -7,6 +7,7 @@ Procfile type such as ``2worker`` or ``a_b`` beside ``a-b`` gets the same name o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -23,6 +24,22 @@ def convox_name(name: str) -> str:
     if not text or not text[0].isalpha():
         text = "p-" + text if text else "p"
     return text
+
+
+RELEASE = "release"  # the Procfile type Heroku runs once per release: never a service
+
+
+def service_names(processes: Sequence[str]) -> dict[str, str]:
+    """Procfile type -> Convox service name, for every type but ``release``, in Procfile order.
+
+    The planner and the gate both call this, so both look for the same services.
+
+    >>> service_names(["web", "2worker", "a-b", "a_b", "release"])
+    {'web': 'web', '2worker': 'p-2worker', 'a-b': 'a-b', 'a_b': 'a-b-2'}
+    """
+    types = [name for name in processes if name != RELEASE]
+    names = unique_names(types, set())
+    return {name: names[name] for name in types}
 
 
 def unique_names(names: list[str], taken: set[str]) -> dict[str, str]:

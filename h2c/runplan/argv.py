@@ -11,16 +11,7 @@ import re
 import shlex
 from collections.abc import Sequence
 
-RELEASE = "release"
-
-
-def service_name(process: str) -> str:
-    """The Convox service name a Procfile process type becomes.
-
-    >>> service_name("urgent_worker"), service_name("Web")
-    ('urgent-worker', 'web')
-    """
-    return process.lower().replace("_", "-")
+from h2c.plan.naming import RELEASE
 
 
 def gate_processes(process_names: Sequence[str]) -> list[str]:
@@ -82,11 +73,3 @@ def resolve_args(program: str) -> list[str]:
     ['/bin/sh', '-c', 'command -v "$1"', 'sh', 'gunicorn']
     """
     return ["/bin/sh", "-c", 'command -v "$1"', "sh", program]
-
-
-# --- compose --------------------------------------------------------------------------------
-
-
-def shell_quote(word: str) -> str:
-    """One argument quoted for ``/bin/sh`` (testinfra runs commands through a shell)."""
-    return shlex.quote(word)

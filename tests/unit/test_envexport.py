@@ -56,7 +56,7 @@ def test_convox_format_is_exact_and_flags_multiline(env: dict[str, str]) -> None
     result = format_convox({k: Secret(v) for k, v in env.items()})
     single = {k: v for k, v in env.items() if "\n" not in v and "\r" not in v}
     assert set(result.flagged) == set(env) - set(single)
-    back = parse_env_lines(result.text, continuation=False)  # as `convox env set` reads stdin
+    back = parse_env_lines(result.text)  # as `convox env set` reads stdin
     assert {k: v.reveal() for k, v in back.items()} == single
 
 

@@ -49,8 +49,8 @@ def test_parse_env_lines() -> None:
     env = parse_env_lines("A=1\nB=x=y\nC=\n\nD='q'\n")
     assert {k: v.reveal() for k, v in env.items()} == {"A": "1", "B": "x=y", "C": "", "D": "'q'"}
     text = "# comment\nPEM=line1\nline2\nE=2\n"
-    assert parse_env_lines(text)["PEM"].reveal() == "line1\nline2"
-    assert parse_env_lines(text, continuation=False)["PEM"].reveal() == "line1"
+    assert parse_env_lines(text, continuation=True)["PEM"].reveal() == "line1\nline2"
+    assert parse_env_lines(text)["PEM"].reveal() == "line1"
 
 
 def test_manifest_env_reads_every_list() -> None:
