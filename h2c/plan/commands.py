@@ -15,7 +15,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from h2c.model import Finding, Severity
+from h2c.model import Severity
 
 _SHELL_CHARS = frozenset("$&|;<>`*?~()[]{}\\\n")
 _ASSIGN_RE = re.compile(r"""[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'"])*\s+""")
@@ -54,24 +54,17 @@ class SafeCommand:
             )
         return "; ".join(parts)
 
+    @property
+    def severity(self) -> Severity:
+        """How much the change matters: the user decides on a ``${...}`` left as is, is
+        warned of one rewritten, and only told of a plain ``sh -c`` wrap.
 
-def safe_command(command: str) -> tuple[str, Finding | None]:
-    """The convox.yml text for a Procfile command, and a Finding when it had to be changed.
-
-    >>> safe_command("gunicorn app.wsgi")
-    ('gunicorn app.wsgi', None)
-    >>> text, finding = safe_command("gunicorn app.wsgi -w ${WEB_CONCURRENCY:-2} -b :$PORT")
-    >>> text
-    "sh -c 'exec gunicorn app.wsgi -w $WEB_CONCURRENCY -b :$PORT'"
-    """
-    safe = rewrite_command(command)
-    text = safe.finding_text
-    if text is None:
-        return safe.text, None
-    severity = Severity.DECISION if safe.unsupported else Severity.WARNING
-    return safe.text, Finding(
-        severity if safe.rewrites or safe.unsupported else Severity.INFO, text
-    )
+        >>> rewrite_command("run ${FILE%.txt}").severity, rewrite_command("a && b").severity
+        (<Severity.DECISION: 'decision'>, <Severity.INFO: 'info'>)
+        """
+        if self.unsupported:
+            return Severity.DECISION
+        return Severity.WARNING if self.rewrites else Severity.INFO
 
 
 def rewrite_command(command: str) -> SafeCommand:

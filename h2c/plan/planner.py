@@ -31,7 +31,7 @@ from h2c.model import AppSpec, Finding, Severity
 from h2c.plan.commands import SafeCommand, rewrite_command
 from h2c.plan.env import base_environment, classify_config, env_findings
 from h2c.plan.envrules import EnvKind, classify
-from h2c.plan.naming import unique_names
+from h2c.plan.naming import service_names
 from h2c.plan.resources import ResourcePlan, plan_resources
 
 WEB_PORT = 8000
@@ -150,7 +150,7 @@ def _plan_services(
     findings: list[Finding],
 ) -> tuple[ServicePlan, ...]:
     procs = [p for p in spec.processes if p.name != "release"]
-    names = unique_names([p.name for p in procs], set())
+    names = service_names([p.name for p in procs])
     procs.sort(key=lambda p: names[p.name] != "web")  # web first, then Procfile order
     services = []
     for proc in procs:
@@ -167,10 +167,9 @@ def _plan_services(
             )
         command = rewrite_command(proc.command)
         if command.finding_text:
-            sev = Severity.DECISION if command.unsupported else Severity.WARNING
-            if not command.rewrites and not command.unsupported:
-                sev = Severity.INFO
-            findings.append(Finding(sev, f"{name}: {command.finding_text}", "Procfile", proc.line))
+            findings.append(
+                Finding(command.severity, f"{name}: {command.finding_text}", "Procfile", proc.line)
+            )
         env = dict(base_env)
         for key, default in command.defaults:
             if classify(key, spec.addons) in (EnvKind.COPY, EnvKind.ADDON_DECISION):

@@ -10,11 +10,12 @@ import subprocess
 import pytest
 
 from h2c.model import Severity
-from h2c.plan.commands import rewrite_command, safe_command
+from h2c.plan.commands import rewrite_command
 
 
 def test_plain_command_is_kept() -> None:
-    assert safe_command("celery -A shop worker -l info") == ("celery -A shop worker -l info", None)
+    safe = rewrite_command("celery -A shop worker -l info")
+    assert (safe.text, safe.finding_text) == ("celery -A shop worker -l info", None)
 
 
 @pytest.mark.parametrize(
@@ -37,15 +38,21 @@ def test_exec_is_added_to_the_last_simple_command(command: str, body: str) -> No
 
 
 def test_single_quotes_are_escaped_for_convox_split() -> None:
-    text, finding = safe_command("echo 'it is' $HOME")
-    assert text == "sh -c 'exec echo '\"'\"'it is'\"'\"' $HOME'"
-    assert finding is not None and finding.severity is Severity.INFO
+    safe = rewrite_command("echo 'it is' $HOME")
+    assert safe.text == "sh -c 'exec echo '\"'\"'it is'\"'\"' $HOME'"
+    assert safe.finding_text is not None and safe.severity is Severity.INFO
+
+
+def test_a_rewritten_default_is_a_warning() -> None:
+    safe = rewrite_command("gunicorn app.wsgi -w ${WEB_CONCURRENCY:-2} -b :$PORT")
+    assert safe.text == "sh -c 'exec gunicorn app.wsgi -w $WEB_CONCURRENCY -b :$PORT'"
+    assert safe.severity is Severity.WARNING
 
 
 def test_unsupported_expansion_is_a_decision() -> None:
-    text, finding = safe_command("run ${FILE%.txt}")
-    assert finding is not None and finding.severity is Severity.DECISION
-    assert "${FILE%.txt}" in text  # left for the user: the validator flags it
+    safe = rewrite_command("run ${FILE%.txt}")
+    assert safe.finding_text is not None and safe.severity is Severity.DECISION
+    assert "${FILE%.txt}" in safe.text  # left for the user: the validator flags it
 
 
 SHELL_CASES = [
