@@ -122,3 +122,14 @@ def test_inspect_json_describes_the_sample_without_values() -> None:
         and var.value.reveal() in shown
     ]
     assert not leaked, f"config values of {leaked} appear in inspect's output"
+
+
+def test_a_command_module_that_cannot_be_imported_is_an_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every command module exists, so an import error is a bug to see, not a missing command."""
+    from h2c import cli
+
+    monkeypatch.setitem(cli.COMMAND_MODULES, "ghost", "h2c.commands.ghost")
+    with pytest.raises(ModuleNotFoundError, match=r"h2c\.commands\.ghost"):
+        cli.build_parser()
