@@ -18,7 +18,7 @@ from h2c.heroku.config import parse_config
 from h2c.heroku.formation import parse_formation
 from h2c.heroku.procfile import parse_procfile
 from h2c.heroku.runtime import PRESENCE_ONLY, RUNTIME_FILES, detect_runtime, requirement_includes
-from h2c.model import AppSpec, ConfigVar, Finding, Severity
+from h2c.model import Addon, AppSpec, ConfigVar, Finding, FormationEntry, Process, Severity
 
 # Directories never searched for manage.py: virtualenvs, dependencies, VCS metadata.
 _SKIP_DIRS = frozenset({"node_modules", "venv", "env", "__pycache__", "site-packages"})
@@ -43,75 +43,34 @@ def read_text(path: Path, *, expected: str) -> str:
         ) from None
 
 
+# A Heroku CLI export given on the command line (``heroku config -s``, ``addons --json``,
+# ``ps:scale``), or None when it was not.
+Export = Path | None
+
+
 def load_app(
-    app_dir: Path,
-    *,
-    config: Path | None = None,
-    addons: Path | None = None,
-    formation: Path | None = None,
+    app_dir: Path, *, config: Export = None, addons: Export = None, formation: Export = None
 ) -> AppSpec:
     """Read a Heroku app directory and the optional ``heroku config``/``addons``/``ps`` exports."""
     app_dir = Path(app_dir)
     if not app_dir.is_dir():
         raise InputError(str(app_dir), "not a directory; expected a Heroku app directory")
     procfile = app_dir / "Procfile"
-    processes, findings_list = parse_procfile(
+    processes, procfile_findings = parse_procfile(
         read_text(procfile, expected="a Heroku Procfile"), file=str(procfile)
     )
-    findings: list[Finding] = list(findings_list)
-
-    app_json = AppJson()
-    if (app_dir / "app.json").is_file():
-        path = app_dir / "app.json"
-        app_json = parse_app_json(read_text(path, expected="app.json"), file=str(path))
-        findings += app_json.findings
-
-    config_vars: tuple[ConfigVar, ...] = ()
-    if config is not None:
-        text = read_text(config, expected="the output of `heroku config -s` or `--json`")
-        config_vars = parse_config(text, file=str(config))
-
-    root = "" if str(app_dir) == "." else str(app_dir)
+    findings = list(procfile_findings)
+    app_json = _read_app_json(app_dir)
+    findings += app_json.findings
+    config_vars = _read_config(config)
     runtime, runtime_findings = detect_runtime(
         _runtime_files(app_dir),
         disable_collectstatic=any(c.key == "DISABLE_COLLECTSTATIC" for c in config_vars),
-        root=root,
+        root="" if str(app_dir) == "." else str(app_dir),
     )
     findings += runtime_findings
-
-    app_addons = app_json.addons
-    if addons is not None:
-        text = read_text(addons, expected="the output of `heroku addons --json`")
-        app_addons = parse_addons_json(text, file=str(addons))
-        if app_json.addons:
-            findings.append(
-                Finding(
-                    Severity.INFO,
-                    "add-ons from app.json replaced by those in the add-ons export",
-                    str(addons),
-                )
-            )
-
-    app_formation = app_json.formation
-    formation_file = str(app_dir / "app.json")
-    if formation is not None:
-        text = read_text(formation, expected="the output of `heroku ps:scale`")
-        app_formation = parse_formation(text, file=str(formation))
-        formation_file = str(formation)
-    names = {p.name for p in processes}
-    findings += [
-        Finding(
-            Severity.WARNING,
-            f"formation scales {f.process!r}, which the Procfile does not define",
-            formation_file,
-        )
-        for f in app_formation
-        if f.process not in names
-    ]
-
-    dyno_reads = dyno_findings(app_dir)
-    findings += dyno_reads
-
+    app_addons = _read_addons(addons, app_json, findings)
+    app_formation = _read_formation(formation, app_dir, app_json, processes, findings)
     return AppSpec(
         name=app_json.name or app_dir.resolve().name,
         processes=processes,
@@ -123,23 +82,77 @@ def load_app(
         scripts=app_json.scripts,
         buildpacks=app_json.buildpacks,
         stack=app_json.stack,
-        reads_platform_env=tuple(
-            ("DYNO", _relative(f.file or "", app_dir), f.line or 0) for f in dyno_reads
-        ),
+        reads_platform_env=dyno_reads(app_dir),
         findings=tuple(findings),
     )
 
 
+def _read_app_json(app_dir: Path) -> AppJson:
+    """app.json when the app has one; an app without one has nothing it would declare."""
+    path = app_dir / "app.json"
+    if not path.is_file():
+        return AppJson()
+    return parse_app_json(read_text(path, expected="app.json"), file=str(path))
+
+
+def _read_config(config: Export) -> tuple[ConfigVar, ...]:
+    if config is None:
+        return ()
+    text = read_text(config, expected="the output of `heroku config -s` or `--json`")
+    return parse_config(text, file=str(config))
+
+
+def _read_addons(addons: Export, app_json: AppJson, findings: list[Finding]) -> tuple[Addon, ...]:
+    """The add-ons export wins over app.json's add-ons: it is what the app runs today."""
+    if addons is None:
+        return app_json.addons
+    text = read_text(addons, expected="the output of `heroku addons --json`")
+    if app_json.addons:
+        findings.append(
+            Finding(
+                Severity.INFO,
+                "add-ons from app.json replaced by those in the add-ons export",
+                str(addons),
+            )
+        )
+    return parse_addons_json(text, file=str(addons))
+
+
+def _read_formation(
+    formation: Export,
+    app_dir: Path,
+    app_json: AppJson,
+    processes: tuple[Process, ...],
+    findings: list[Finding],
+) -> tuple[FormationEntry, ...]:
+    """The ``ps:scale`` export, else app.json's formation; a process neither side knows is said
+    here, where both the formation and the Procfile were read."""
+    entries, file = app_json.formation, str(app_dir / "app.json")
+    if formation is not None:
+        text = read_text(formation, expected="the output of `heroku ps:scale`")
+        entries, file = parse_formation(text, file=str(formation)), str(formation)
+    names = {p.name for p in processes}
+    findings += [
+        Finding(
+            Severity.WARNING,
+            f"formation scales {f.process!r}, which the Procfile does not define",
+            file,
+        )
+        for f in entries
+        if f.process not in names
+    ]
+    return entries
+
+
 DYNO_READ = re.compile(r"""["']DYNO["']""")
-DYNO_HAZARD = (
-    "reads DYNO, which only Heroku sets: on Convox this code takes its not-on-Heroku branch "
-    "(in Heroku's sample layout: DEBUG on, SQLite instead of DATABASE_URL, localhost-only "
-    "ALLOWED_HOSTS); make that switch read a setting you set on Convox"
-)
 
 
-def dyno_findings(app_dir: Path) -> list[Finding]:
-    """A warning per Python file that reads ``DYNO``: the app behaves differently off Heroku."""
+def dyno_reads(app_dir: Path) -> tuple[tuple[str, str, int], ...]:
+    """``("DYNO", file, line)`` for each Python file that reads DYNO, app-relative.
+
+    A fact for the model, not a finding: the planner, which decides to set DYNO on Convox, says
+    so once, naming these places.
+    """
     found = []
     for path in _python_files(app_dir):
         try:
@@ -148,8 +161,8 @@ def dyno_findings(app_dir: Path) -> list[Finding]:
             continue
         line = next((n for n, text in enumerate(lines, 1) if DYNO_READ.search(text)), None)
         if line is not None:
-            found.append(Finding(Severity.WARNING, DYNO_HAZARD, str(path), line))
-    return found
+            found.append(("DYNO", _relative(str(path), app_dir), line))
+    return tuple(found)
 
 
 def _relative(file: str, app_dir: Path) -> str:

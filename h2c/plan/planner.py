@@ -196,12 +196,6 @@ def _plan_services(
                 clock=clock,
             )
         )
-    known = {p.name for p in spec.processes}
-    for entry in spec.formation:
-        if entry.process not in known:
-            findings.append(
-                Finding(Severity.INFO, f"formation names {entry.process!r}, not in the Procfile")
-            )
     return tuple(services)
 
 
