@@ -22,7 +22,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--settle", type=float, help="seconds each process must stay up")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "check", help="run the gate: build, run and probe the generated artifacts"
     )

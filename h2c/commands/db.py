@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = subparsers.add_parser("db", help="dump, restore and verify the Postgres database")
     sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND")
     sub.required = True

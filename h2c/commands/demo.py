@@ -9,7 +9,7 @@ from h2c import output
 from h2c.errors import EXIT_FAILED, EXIT_OK
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo", help="migrate the bundled Django sample end to end, offline"
     )

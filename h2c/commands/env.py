@@ -17,7 +17,7 @@ from h2c import output
 from h2c.errors import EXIT_FAILED, EXIT_OK, InputError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("env", help="compare or export the app's env")
     sub = parser.add_subparsers(dest="env_command", metavar="ACTION")
     sub.required = True

@@ -14,7 +14,7 @@ from h2c.model import Severity
 SEED_FILES = frozenset({"h2c.toml"})
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("generate", help="write Dockerfile, convox.yml and the rest")
     add_app_arguments(parser)
     parser.add_argument("--out", type=Path, help="where to write (default: APP_DIR)")

@@ -10,7 +10,7 @@ from h2c.commands._inputs import add_app_arguments, load_from_args
 from h2c.errors import EXIT_OK
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("inspect", help="show what was detected in a Heroku app")
     add_app_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")

@@ -13,8 +13,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from h2c.standins.catalog import CATALOG, StandIn, canonical, missing_image_message, provided_images
 from h2c.standins.recipe import (
@@ -61,8 +62,24 @@ def _say(message: str) -> None:
     print(f"standins: {message}", file=sys.stderr, flush=True)
 
 
-def _run(cmd: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(cmd), check=True, text=True, **kwargs)  # type: ignore[call-overload]
+def _run(
+    cmd: Sequence[str],
+    *,
+    capture_output: bool = False,
+    stdin: IO[bytes] | None = None,
+    input: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a build step; a failing one raises (check=True) with its output captured if asked."""
+    return subprocess.run(
+        list(cmd),
+        check=True,
+        text=True,
+        capture_output=capture_output,
+        stdin=stdin,
+        input=input,
+        env=env,
+    )
 
 
 def image_present(name: str) -> bool:
