@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from h2c.artifacts.convox_yml import convox_port
 from h2c.artifacts.envfile import parse_env_lines
-from h2c.errors import InputError, Location
+from h2c.artifacts.h2c_toml import H2cToml, h2c_toml_in
+from h2c.artifacts.yamldoc import load_yaml_mapping
+from h2c.errors import InputError
+from h2c.heroku.app import load_app, read_text
 from h2c.model import AppSpec
 from h2c.plan.naming import RELEASE, service_names
 from h2c.secret import Secret
@@ -45,7 +46,8 @@ class GateApp:
     app_env: dict[str, Secret]  # convox.env
     config: dict[str, Secret]  # the Heroku config export, when given
     present: frozenset[str]
-    spec: AppSpec | None = field(default=None, compare=False)
+    spec: AppSpec = field(compare=False)
+    h2c_toml: H2cToml = field(default_factory=H2cToml)  # defaults when the app has none
 
     @property
     def services(self) -> dict[str, dict[str, Any]]:
@@ -75,31 +77,11 @@ class GateApp:
     @property
     def published_values(self) -> frozenset[str]:
         """Defaults app.json publishes (``"value"``): in the repository, so not secrets."""
-        decls = self.spec.env_decls if self.spec else ()
-        return frozenset(d.value for d in decls if d.value)
-
-
-def procfile_processes(app_dir: Path) -> dict[str, str]:
-    """Procfile types and commands; an empty dict when the Procfile is missing or unreadable."""
-    from h2c.heroku.procfile import parse_procfile
-
-    try:
-        processes, _ = parse_procfile((app_dir / "Procfile").read_text(encoding="utf-8"))
-    except (OSError, InputError, UnicodeDecodeError):
-        return {}
-    return {p.name: p.command for p in processes}
+        return frozenset(d.value for d in self.spec.env_decls if d.value)
 
 
 def _yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(Location(str(path), line), "not valid YAML") from None
-    if not isinstance(data, dict):
-        raise InputError(str(path), "expected a mapping at the top level")
-    return data
+    return load_yaml_mapping(read_text(path, expected=path.name), file=str(path))
 
 
 def load_target(
@@ -119,22 +101,20 @@ def load_target(
             str(app_dir),
             f"missing {', '.join(missing)}: run `h2c generate {app_dir}` first",
         )
-    spec = _load_spec(app_dir, config, addons, formation)
-    processes = {p.name: p.command for p in spec.processes} if spec else procfile_processes(app_dir)
+    spec = load_app(app_dir, config=config, addons=addons, formation=formation)
     env_file = app_dir / "convox.env"
+    env_text = read_text(env_file, expected="convox.env") if env_file.is_file() else ""
     return GateApp(
         dir=app_dir,
-        processes=processes,
-        dockerfile=(app_dir / "Dockerfile").read_text(encoding="utf-8"),
+        processes={p.name: p.command for p in spec.processes},
+        dockerfile=read_text(app_dir / "Dockerfile", expected="a Dockerfile"),
         convox=_yaml(app_dir / "convox.yml"),
         compose=_yaml(app_dir / "docker-compose.yml") if "docker-compose.yml" in present else None,
-        app_env=convox_side_env(
-            parse_env_lines(env_file.read_text(encoding="utf-8")) if env_file.is_file() else {},
-            spec,
-        ),
-        config={c.key: c.value for c in spec.config} if spec else {},
+        app_env=convox_side_env(parse_env_lines(env_text), spec),
+        config={c.key: c.value for c in spec.config},
         present=present,
         spec=spec,
+        h2c_toml=h2c_toml_in(app_dir),
     )
 
 
@@ -162,19 +142,6 @@ def set_by_argument(spec: AppSpec, app_env: Mapping[str, Secret]) -> dict[str, S
     return result
 
 
-def convox_side_env(app_env: dict[str, Secret], spec: AppSpec | None) -> dict[str, Secret]:
+def convox_side_env(app_env: dict[str, Secret], spec: AppSpec) -> dict[str, Secret]:
     """convox.env, plus the values the runbook sets by argument (see ``set_by_argument``)."""
-    return {**app_env, **set_by_argument(spec, app_env)} if spec else app_env
-
-
-def _load_spec(
-    app_dir: Path, config: Path | None, addons: Path | None, formation: Path | None
-) -> AppSpec | None:
-    try:
-        from h2c.heroku.app import load_app
-    except ImportError:  # the reader is not there yet: the Procfile alone will do
-        return None
-    return load_app(app_dir, config=config, addons=addons, formation=formation)
-
-
-# --- env each container gets (pure) -----------------------------------------------------
+    return {**app_env, **set_by_argument(spec, app_env)}

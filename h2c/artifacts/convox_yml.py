@@ -83,3 +83,16 @@ def with_defaults(app_env: Mapping[str, Secret], manifest: ManifestEnv) -> dict[
     for key, default in manifest.defaults.items():
         env.setdefault(key, Secret(default))
     return env
+
+
+def health_path(service: Mapping[str, Any]) -> str:
+    """A convox.yml service's health path (string or ``{path: ...}``), ``/`` by default.
+
+    >>> health_path({"health": "/health/"}), health_path({"health": {"grace": 5}}), health_path({})
+    ('/health/', '/', '/')
+    """
+    health = service.get("health")
+    if isinstance(health, Mapping):
+        health = health.get("path")
+    path = str(health or "/")
+    return path if path.startswith("/") else "/" + path

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from h2c.adapters.platform_cli import convox_env_live, heroku_config_live
 from h2c.artifacts.convox_yml import ManifestEnv, manifest_env, with_defaults
 from h2c.artifacts.envfile import parse_env_lines
-from h2c.artifacts.h2c_toml import parse_exceptions
-from h2c.errors import InputError, Location
+from h2c.artifacts.h2c_toml import read_h2c_toml
+from h2c.artifacts.yamldoc import load_yaml_mapping
+from h2c.errors import InputError
 from h2c.model import Addon, AppSpec
 from h2c.secret import Secret
 from h2c.verdicts.envparity import Exceptions, KeyVerdict, diff
@@ -63,10 +62,8 @@ def sides_from(
     heroku: Mapping[str, Secret],
     app_env: Mapping[str, Secret],
     convox_doc: Mapping[str, Any],
-    spec: AppSpec | None,
-    *,
-    toml_text: str | None = None,
-    toml_file: str = "h2c.toml",
+    spec: AppSpec,
+    exceptions: Exceptions,
 ) -> EnvSides:
     """Assemble both sides from values already read (pure; the gate's fixture uses this)."""
     manifest = manifest_env(convox_doc)
@@ -74,11 +71,9 @@ def sides_from(
         heroku=dict(heroku),
         convox=with_defaults(app_env, manifest),
         manifest=manifest,
-        app_json_required=frozenset(d.key for d in spec.env_decls if d.required)
-        if spec
-        else frozenset(),
-        addons=spec.addons if spec else (),
-        exceptions=parse_exceptions(toml_text, file=toml_file) if toml_text else Exceptions(),
+        app_json_required=frozenset(d.key for d in spec.env_decls if d.required),
+        addons=spec.addons,
+        exceptions=exceptions,
         defaulted=frozenset(k for k in manifest.defaults if k not in app_env),
     )
 
@@ -104,14 +99,7 @@ def load_sides(
     yml_path = app_dir / "convox.yml"
     if not yml_path.is_file():
         raise InputError(str(yml_path), f"not found: run `h2c generate {app_dir}` first")
-    try:
-        doc = yaml.safe_load(read_text(yml_path, expected="convox.yml"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise InputError(Location(str(yml_path), line), "not valid YAML") from None
-    if not isinstance(doc, dict):
-        raise InputError(str(yml_path), "expected a mapping at the top level")
+    doc = load_yaml_mapping(read_text(yml_path, expected="convox.yml"), file=str(yml_path))
     if convox_app:
         app_env = convox_env_live(convox_app)
     else:
@@ -119,5 +107,8 @@ def load_sides(
         text = read_text(env_path, expected="convox.env") if env_path.is_file() else ""
         app_env = parse_env_lines(text)
     toml_path = app_dir / "h2c.toml"
-    toml_text = read_text(toml_path, expected="h2c.toml") if toml_path.is_file() else None
-    return sides_from(heroku, app_env, doc, spec, toml_text=toml_text, toml_file=str(toml_path))
+    exceptions = Exceptions()
+    if toml_path.is_file():
+        text = read_text(toml_path, expected="h2c.toml")
+        exceptions = read_h2c_toml(text, file=str(toml_path)).env
+    return sides_from(heroku, app_env, doc, spec, exceptions)

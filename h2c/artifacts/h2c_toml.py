@@ -1,19 +1,20 @@
-"""The gate's per-app settings, h2c.toml: written once by h2c, then owned by the user.
+"""h2c.toml, the gate's per-app settings: written once by h2c, then owned by the user.
 
-``render_h2c_toml`` writes it from the plan; ``load_gate_config`` parses the user's copy
-(pure: text in, a GateConfig out, InputError with a line on anything wrong).
+The one reader of it: text in, an ``H2cToml`` out (every section the gate and ``h2c env diff``
+use), or an InputError naming the file, the line and what was expected. It is read once per
+gate session, with the app's other artifacts (``h2c.artifacts.app.load_target``).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from h2c.errors import InputError, Location
-from h2c.plan.naming import ENV_KEY_RE as _KEY_RE
+from h2c.plan.naming import ENV_KEY_RE
 from h2c.plan.planner import HEALTH_PATH, WEB_PORT
 from h2c.verdicts.envparity import Exceptions
 
@@ -21,27 +22,77 @@ SETTLE_SECONDS = 5
 
 
 @dataclass(frozen=True)
-class ExpectChanged:
-    key: str
-    reason: str
+class WebSettings:
+    """``[web]``: the routed service, its port, and the paths the gate fetches."""
 
-
-@dataclass(frozen=True)
-class GateConfig:
-    app_name: str
-    web_service: str = "web"
+    service: str = "web"
     port: int = WEB_PORT
     health_path: str = HEALTH_PATH
     smoke_paths: tuple[str, ...] = ("/",)
     settle_seconds: float = SETTLE_SECONDS
-    migration_status: str | None = None  # exits non-zero when migrations are pending
-    release: str | None = None
-    env_ignore: tuple[str, ...] = ()
-    expect_changed: tuple[ExpectChanged, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """``[database]``: what the database checks compare, and how to ask about migrations."""
+
+    source: str | None = None
+    target: str | None = None
+    checksums: bool = False
+    migration_status: str | None = None  # exits non-zero while migrations are pending
+    release: str | None = None  # the Procfile release command, run once before promoting
+
+
+@dataclass(frozen=True)
+class H2cToml:
+    file: str = "h2c.toml"
+    web: WebSettings = field(default_factory=WebSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    env: Exceptions = field(default_factory=Exceptions)
+
+
+def read_h2c_toml(text: str, *, file: str) -> H2cToml:
+    """Parse h2c.toml; InputError (with a line where possible) on bad TOML or a wrong type.
+
+    >>> read_h2c_toml('[app]\\nname = "shop"\\n[web]\\nport = 8000\\n', file="h2c.toml").web.port
+    8000
+    >>> read_h2c_toml('[web]\\nport = "x"\\n', file="h2c.toml")
+    Traceback (most recent call last):
+    h2c.errors.InputError: h2c.toml:2: [web] port must be an integer, not 'x'
+    """
+    reader = _Reader(text, file, load_toml(text, file=file))
+    web = WebSettings(
+        service=reader.get("web", "service", str, "web"),
+        port=reader.get("web", "port", int, WEB_PORT),
+        health_path=reader.get("web", "health_path", str, HEALTH_PATH),
+        smoke_paths=tuple(reader.strings("web", "smoke_paths", ["/"])),
+        settle_seconds=float(reader.get("web", "settle_seconds", (int, float), SETTLE_SECONDS)),
+    )
+    database = DatabaseSettings(
+        source=reader.get("database", "source", str, None),
+        target=reader.get("database", "target", str, None),
+        checksums=reader.get("database", "checksums", bool, False),
+        migration_status=reader.get("database", "migration_status", str, None),
+        release=reader.get("database", "release", str, None),
+    )
+    env = Exceptions(
+        ignore=reader.reasons("ignore"), expect_changed=reader.reasons("expect_changed")
+    )
+    return H2cToml(file, web, database, env)
+
+
+def h2c_toml_in(app_dir: Path) -> H2cToml:
+    """The app's h2c.toml, or the defaults when it has none."""
+    from h2c.heroku.app import read_text
+
+    path = app_dir / "h2c.toml"
+    if not path.is_file():
+        return H2cToml()
+    return read_h2c_toml(read_text(path, expected="h2c.toml"), file=str(path))
 
 
 def load_toml(text: str, *, file: str) -> dict[str, Any]:
-    """Parse h2c.toml; bad TOML is an InputError at the line tomllib names."""
+    """Parse TOML; bad TOML is an InputError at the line tomllib names."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -51,41 +102,7 @@ def load_toml(text: str, *, file: str) -> dict[str, Any]:
         ) from None
 
 
-def load_gate_config(text: str, *, file: str) -> GateConfig:
-    """Parse h2c.toml; InputError (with a line where possible) on bad TOML or wrong types.
-
-    >>> load_gate_config('[app]\\nname = "shop"\\n[web]\\nport = 8000\\n', file="h2c.toml").port
-    8000
-    >>> load_gate_config('[web]\\nport = "x"\\n', file="h2c.toml")
-    Traceback (most recent call last):
-    h2c.errors.InputError: h2c.toml:2: [web] port must be an integer, not 'x'
-    """
-    reader = _Reader(text, file, load_toml(text, file=file))
-    ignore = []
-    for i, item in enumerate(reader.get("env", "ignore", list, [])):
-        if isinstance(item, dict) and isinstance(item.get("key"), str):
-            ignore.append(item["key"])
-        elif isinstance(item, str):
-            ignore.append(item)  # envsources rejects it with exit 2: an exception needs a reason
-        else:
-            reader.fail("env", "ignore", f"entry {i} must be {{ key = ..., reason = ... }}")
-    changed = []
-    for i, item in enumerate(reader.get("env", "expect_changed", list, [])):
-        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
-            reader.fail("env", "expect_changed", f"entry {i} must be {{ key = ..., reason = ... }}")
-        changed.append(ExpectChanged(item["key"], str(item.get("reason", ""))))
-    return GateConfig(
-        app_name=reader.get("app", "name", str, ""),
-        web_service=reader.get("web", "service", str, "web"),
-        port=reader.get("web", "port", int, WEB_PORT),
-        health_path=reader.get("web", "health_path", str, HEALTH_PATH),
-        smoke_paths=tuple(reader.strings("web", "smoke_paths", ["/"])),
-        settle_seconds=float(reader.get("web", "settle_seconds", (int, float), SETTLE_SECONDS)),
-        migration_status=reader.get("database", "migration_status", str, None),
-        release=reader.get("database", "release", str, None),
-        env_ignore=tuple(ignore),
-        expect_changed=tuple(changed),
-    )
+_KIND_NAMES = {str: "a string", int: "an integer", list: "an array", bool: "true or false"}
 
 
 class _Reader:
@@ -94,24 +111,51 @@ class _Reader:
     def __init__(self, text: str, file: str, doc: dict[str, Any]) -> None:
         self.text, self.file, self.doc = text, file, doc
 
-    def get(self, section: str, key: str, kind: Any, default: Any) -> Any:
+    def table(self, section: str) -> dict[str, Any]:
         table = self.doc.get(section, {})
         if not isinstance(table, dict):
             self.fail(section, None, "must be a table")
+        return table
+
+    def get(self, section: str, key: str, kind: Any, default: Any) -> Any:
+        table = self.table(section)
         if key not in table:
             return default
         value = table[key]
-        if isinstance(value, bool) or not isinstance(value, kind):
-            names = {str: "a string", int: "an integer", list: "an array"}
-            want = names.get(kind, "a number") if not isinstance(kind, tuple) else "a number"
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            want = _KIND_NAMES.get(kind, "a number")
             self.fail(section, key, f"must be {want}, not {value!r}")
         return value
 
     def strings(self, section: str, key: str, default: list[str]) -> list[str]:
-        values = self.get(section, key, list, default)
+        values: list[Any] = self.get(section, key, list, default)
         if not all(isinstance(v, str) for v in values):
             self.fail(section, key, "must be an array of strings")
-        return values
+        return [str(v) for v in values]
+
+    def reasons(self, name: str) -> dict[str, str]:
+        """``[env] ignore`` / ``expect_changed``: ``{ key, reason }`` entries, reason required.
+
+        An exception nobody can explain is a hole in the gate, so a bare key (no reason) or an
+        empty reason is bad input.
+        """
+        items = self.get("env", name, list, [])
+        result: dict[str, str] = {}
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                self.fail(
+                    "env",
+                    name,
+                    f'entry {i} ({item}) has no reason: write {{ key = "{item}", reason = "why" }}',
+                )
+            key = item.get("key") if isinstance(item, dict) else None
+            reason = item.get("reason") if isinstance(item, dict) else None
+            if not isinstance(key, str) or not ENV_KEY_RE.match(key):
+                self.fail("env", name, f"entry {i} must have key = an env var name")
+            if not isinstance(reason, str) or not reason.strip():
+                self.fail("env", name, f"entry {i} ({key}) needs a non-empty reason")
+            result[str(key)] = str(reason).strip()
+        return result
 
     def fail(self, section: str, key: str | None, message: str) -> None:
         line = toml_line(self.text, section, key)
@@ -136,46 +180,3 @@ def toml_line(text: str, section: str, key: str | None = None) -> int | None:
         elif current == section and key and re.match(rf"^{re.escape(key)}\s*=", line):
             return number
     return None
-
-
-def parse_exceptions(text: str, *, file: str) -> Exceptions:
-    """h2c.toml ``[env]``: ``ignore`` and ``expect_changed``, each ``{ key, reason }``.
-
-    A missing or empty reason is bad input: an exception nobody can explain is a hole in the
-    gate. (A bare string in ``ignore`` is such an exception.)
-
-    >>> e = parse_exceptions('[env]\\nignore = [{ key = "A", reason = "unused" }]\\n', file="t")
-    >>> dict(e.ignore), dict(e.expect_changed)
-    ({'A': 'unused'}, {})
-    """
-    doc = load_toml(text, file=file)
-    env = doc.get("env", {})
-    if not isinstance(env, dict):
-        raise InputError(Location(file, toml_line(text, "env")), "[env] must be a table")
-    return Exceptions(
-        ignore=_entries(env, "ignore", text, file),
-        expect_changed=_entries(env, "expect_changed", text, file),
-    )
-
-
-def _entries(env: Mapping[str, Any], name: str, text: str, file: str) -> dict[str, str]:
-    items = env.get(name, [])
-    where = Location(file, toml_line(text, "env", name))
-    if not isinstance(items, list):
-        raise InputError(where, f"[env] {name} must be an array of {{ key = ..., reason = ... }}")
-    result: dict[str, str] = {}
-    for i, item in enumerate(items):
-        if isinstance(item, str):
-            raise InputError(
-                where,
-                f'[env] {name} entry {i} ({item}) has no reason: write {{ key = "{item}", '
-                'reason = "why" }',
-            )
-        key = item.get("key") if isinstance(item, dict) else None
-        reason = item.get("reason") if isinstance(item, dict) else None
-        if not isinstance(key, str) or not _KEY_RE.match(key):
-            raise InputError(where, f"[env] {name} entry {i} must have key = an env var name")
-        if not isinstance(reason, str) or not reason.strip():
-            raise InputError(where, f"[env] {name} entry {i} ({key}) needs a non-empty reason")
-        result[key] = reason.strip()
-    return result

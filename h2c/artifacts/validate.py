@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from h2c.artifacts.yamldoc import yaml_error_line
+
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 ENV_ENTRY_RE = re.compile(r"^(\*|[A-Za-z_][A-Za-z0-9_]*(=.*)?)$", re.DOTALL)
 PORT_RE = re.compile(r"^(https?|tcp|udp|tls):\d+$")
@@ -66,9 +68,8 @@ def _load(text: str, file: str, problems: list[str]) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problems.append(f"{file}{where}: not valid YAML")
+        line = yaml_error_line(exc)
+        problems.append(f"{file}{f':{line}' if line else ''}: not valid YAML")
         return None
 
 

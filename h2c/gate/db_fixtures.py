@@ -23,17 +23,17 @@ from typing import Any
 
 import pytest
 
+from h2c.artifacts.h2c_toml import H2cToml, h2c_toml_in
 from h2c.db.conn import mask
 from h2c.errors import H2cError
 from h2c.gate.db_targets import (
     DbTargets,
-    MigrationCommand,
     dump_inventory,
-    migration_command,
     needs_host_network,
-    read_toml_database,
     resolve,
 )
+from h2c.gate.settings import session_app
+from h2c.plan.migrations import MigrationCommand, migration_command
 
 PLAN = pytest.StashKey["DbPlan"]()
 SEEN = pytest.StashKey[bool]()
@@ -114,6 +114,15 @@ def _inventory(plan: DbPlan) -> None:
         plan.problem = f"cannot read the source database: {mask(str(trouble))}"
 
 
+def _toml(config: pytest.Config, app: Path) -> H2cToml:
+    """The session's h2c.toml; the database checks need no other artifact, so without them
+    (a folder never generated) the file is read alone."""
+    try:
+        return session_app(config).h2c_toml
+    except H2cError:
+        return h2c_toml_in(app)
+
+
 def db_plan(config: pytest.Config) -> DbPlan:
     """The collection-time plan (cached): targets, table and sequence ids, migration command."""
     if PLAN in config.stash:
@@ -123,9 +132,7 @@ def db_plan(config: pytest.Config) -> DbPlan:
     toml_file = app / "h2c.toml" if app else None
     option = config.option
     try:
-        toml = None
-        if toml_file and toml_file.is_file():
-            toml = read_toml_database(toml_file.read_text(encoding="utf-8"), file=str(toml_file))
+        toml = _toml(config, app).database if app else None
         plan.targets = resolve(
             source=option.h2c_source,
             target=option.h2c_target,

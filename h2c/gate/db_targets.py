@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from h2c.artifacts.h2c_toml import load_toml, toml_line
+from h2c.artifacts.h2c_toml import DatabaseSettings
 from h2c.db.conn import mask, url_problem
 from h2c.errors import InputError, Location
 
@@ -100,54 +100,12 @@ class DbTargets:
         return line + (", with checksums" if self.checksums else "") + f" [{self.origin}]"
 
 
-@dataclass(frozen=True)
-class TomlDatabase:
-    """``[database]`` keys of h2c.toml that the database checks read."""
-
-    source: str | None = None
-    target: str | None = None
-    checksums: bool = False
-    migration_status: str | None = None
-
-
-def read_toml_database(text: str, *, file: str) -> TomlDatabase:
-    """The ``[database]`` table of h2c.toml; InputError naming the key on a wrong type.
-
-    >>> read_toml_database('[database]\\ntarget = "$DB"\\nchecksums = true\\n', file="h2c.toml")
-    TomlDatabase(source=None, target='$DB', checksums=True, migration_status=None)
-    >>> read_toml_database('[database]\\nchecksums = "yes"\\n', file="h2c.toml")
-    Traceback (most recent call last):
-    h2c.errors.InputError: h2c.toml:2: [database] checksums must be true or false, not 'yes'
-    """
-    table = load_toml(text, file=file).get("database", {})
-    if not isinstance(table, dict):
-        raise InputError(
-            Location(file, toml_line(text, "database", None)), "[database] must be a table"
-        )
-    values: dict[str, object] = {}
-    for key, kind, name in (
-        ("source", str, "a string"),
-        ("target", str, "a string"),
-        ("checksums", bool, "true or false"),
-        ("migration_status", str, "a string"),
-    ):
-        if key in table:
-            value = table[key]
-            if not isinstance(value, kind):
-                raise InputError(
-                    Location(file, toml_line(text, "database", key)),
-                    f"[database] {key} must be {name}, not {value!r}",
-                )
-            values[key] = value
-    return TomlDatabase(**values)  # type: ignore[arg-type]
-
-
 def resolve(
     *,
     source: str | None,
     target: str | None,
     checksums: bool | None,
-    toml: TomlDatabase | None,
+    toml: DatabaseSettings | None,
     toml_file: Path | None,
     environ: Mapping[str, str] | None = None,
 ) -> DbTargets:
@@ -160,7 +118,7 @@ def resolve(
 postgres://u:********@127.0.0.1/t [options]')
     """
     env = os.environ if environ is None else environ
-    toml = toml or TomlDatabase()
+    toml = toml or DatabaseSettings()
     where = str(toml_file) if toml_file else "h2c.toml"
     picked: dict[str, tuple[str, str | Location, Path]] = {}
     for key, option, from_toml in (
@@ -225,59 +183,6 @@ def dump_inventory(entries: Iterable[tuple[str, str, str]]) -> tuple[list[str], 
 # --- migration status -------------------------------------------------------------------------
 
 # Alembic before 1.17.1 has no --check-heads (argparse exits 2): compare current with heads.
-ALEMBIC_SCRIPT = (
-    "alembic current --check-heads; rc=$?; [ $rc -ne 2 ] && exit $rc; "
-    'cur=$(alembic current 2>/dev/null | cut -d" " -f1 | sort); '
-    'heads=$(alembic heads 2>/dev/null | cut -d" " -f1 | sort); '
-    '[ -n "$heads" ] && [ "$cur" = "$heads" ]'
-)
-
-
-@dataclass(frozen=True)
-class MigrationCommand:
-    """How to ask the app about pending migrations: exit 0 = none pending."""
-
-    framework: str  # django | rails | alembic | h2c.toml
-    args: tuple[str, ...]
-
-    @property
-    def shown(self) -> str:
-        return self.args[-1] if self.args[:2] == ("/bin/sh", "-c") else " ".join(self.args)
-
-
-def migration_command(
-    files: Iterable[str],
-    *,
-    framework: str | None = None,
-    configured: str | None = None,
-    django_manage: str | None = None,
-) -> MigrationCommand | None:
-    """h2c.toml's command, else the framework's own; None when h2c knows none.
-
-    ``files`` are paths relative to the app folder (``manage.py``, ``bin/rails``, ...).
-
-    >>> migration_command(["manage.py"]).args
-    ('python', 'manage.py', 'migrate', '--plan', '--check')
-    >>> migration_command(["Gemfile", "bin/rails"]).args
-    ('bin/rails', 'db:abort_if_pending_migrations')
-    >>> migration_command(["alembic.ini"]).framework
-    'alembic'
-    >>> migration_command(["app.py"], configured="flask db check").args
-    ('/bin/sh', '-c', 'flask db check')
-    >>> migration_command(["app.py"]) is None
-    True
-    """
-    present = set(files)
-    if configured:
-        return MigrationCommand("h2c.toml", ("/bin/sh", "-c", configured))
-    if framework == "django" or django_manage or "manage.py" in present:
-        manage = django_manage or "manage.py"
-        return MigrationCommand("django", ("python", manage, "migrate", "--plan", "--check"))
-    if framework == "rails" or "bin/rails" in present:
-        return MigrationCommand("rails", ("bin/rails", "db:abort_if_pending_migrations"))
-    if "alembic.ini" in present:
-        return MigrationCommand("alembic", ("/bin/sh", "-c", ALEMBIC_SCRIPT))
-    return None
 
 
 def needs_host_network(target_url: str) -> bool:

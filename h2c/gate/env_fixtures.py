@@ -8,14 +8,15 @@ digest here, and is never printed.
 
 from __future__ import annotations
 
-from pathlib import Path
+import contextlib
 from typing import Any
 
 import pytest
 
-from h2c.artifacts.app import GateApp, load_target
+from h2c.artifacts.app import GateApp
 from h2c.artifacts.envsides import EnvSides, sides_from
 from h2c.errors import H2cError, VerificationFailed
+from h2c.gate.settings import session_app
 from h2c.secret import Secret
 from h2c.verdicts.envparity import ENVIRON_ARGS, KeyVerdict, environ_from_hex
 
@@ -25,15 +26,7 @@ UNKNOWN = "?"
 
 def env_sides(app: GateApp) -> EnvSides:
     """Both sides of the app under test: its Heroku export vs. convox.env and convox.yml."""
-    toml = app.dir / "h2c.toml"
-    return sides_from(
-        app.config,
-        app.app_env,
-        app.convox,
-        app.spec,
-        toml_text=toml.read_text(encoding="utf-8") if toml.is_file() else None,
-        toml_file=str(toml),
-    )
+    return sides_from(app.config, app.app_env, app.convox, app.spec, app.h2c_toml.env)
 
 
 def _keys(config: pytest.Config) -> list[str]:
@@ -42,22 +35,10 @@ def _keys(config: pytest.Config) -> list[str]:
         option = config.option
         keys = [UNKNOWN]
         if getattr(option, "h2c_app", None):
-            try:
-                app = load_target(
-                    Path(option.h2c_app).resolve(),
-                    config=_path(option.h2c_config),
-                    addons=_path(option.h2c_addons),
-                    formation=_path(option.h2c_formation),
-                )
-                keys = [v.key for v in env_sides(app).diff()] or []
-            except H2cError:
-                pass  # the fixture reports the real reason, by name
+            with contextlib.suppress(H2cError):  # the fixture reports the real reason, by name
+                keys = [v.key for v in env_sides(session_app(config)).diff()] or []
         config.stash[KEYS] = keys
     return config.stash[KEYS]
-
-
-def _path(value: str | None) -> Path | None:
-    return Path(value).resolve() if value else None
 
 
 def parametrize_env_keys(metafunc: pytest.Metafunc) -> None:

@@ -66,14 +66,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def _view(config: pytest.Config) -> Any:
     """The app and settings as seen at collection time, or the error that stopped loading."""
     if VIEW not in config.stash:
-        from h2c.artifacts.app import load_target
         from h2c.errors import H2cError
-        from h2c.gate.settings import load_settings
+        from h2c.gate.settings import load_settings, session_app
 
-        app_dir = config.option.h2c_app
         try:
-            app = load_target(Path(app_dir).resolve()) if app_dir else None
-            config.stash[VIEW] = (app, load_settings(app) if app else None)
+            app = session_app(config)
+            config.stash[VIEW] = (app, load_settings(app))
         except H2cError:
             config.stash[VIEW] = (None, None)  # the gate_app fixture reports it, by name
     return config.stash[VIEW]

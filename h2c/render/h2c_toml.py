@@ -6,6 +6,7 @@ import json
 
 from h2c.artifacts.h2c_toml import SETTLE_SECONDS
 from h2c.model import AppSpec
+from h2c.plan.migrations import migration_command
 from h2c.plan.planner import WEB_PORT, ConvoxPlan
 from h2c.render.header import header
 
@@ -20,10 +21,11 @@ def toml_string(text: str) -> str:
 
 
 def migration_status_command(spec: AppSpec) -> str | None:
-    """A command that exits non-zero while migrations are pending, if h2c knows one."""
-    if spec.runtime.framework == "django":
-        return f"python {spec.runtime.django_manage or 'manage.py'} migrate --plan --check"
-    return None
+    """The command h2c.toml records: exits non-zero while migrations are pending."""
+    command = migration_command(
+        (), framework=spec.runtime.framework, django_manage=spec.runtime.django_manage
+    )
+    return command.shown if command else None
 
 
 def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:

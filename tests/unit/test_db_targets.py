@@ -6,15 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from h2c.artifacts.h2c_toml import DatabaseSettings, read_h2c_toml
 from h2c.errors import InputError
-from h2c.gate.db_targets import (
-    TomlDatabase,
-    dump_inventory,
-    migration_command,
-    needs_host_network,
-    read_toml_database,
-    resolve,
-)
+from h2c.gate.db_targets import dump_inventory, needs_host_network, resolve
+from h2c.plan.migrations import migration_command
 
 pytest_plugins = ["pytester"]
 
@@ -28,7 +23,7 @@ def test_nothing_configured() -> None:
 
 
 def test_options_win_over_toml_key_by_key(tmp_path: Path) -> None:
-    toml = TomlDatabase(source="other.dump", target="$TARGET_URL", checksums=True)
+    toml = DatabaseSettings(source="other.dump", target="$TARGET_URL", checksums=True)
     (tmp_path / "other.dump").write_bytes(b"PGDMP")
     targets = resolve(
         source=SRC,
@@ -44,7 +39,7 @@ def test_options_win_over_toml_key_by_key(tmp_path: Path) -> None:
 
 def test_dump_file_in_toml_is_relative_to_the_app(tmp_path: Path) -> None:
     (tmp_path / "latest.dump").write_bytes(b"PGDMP")
-    toml = TomlDatabase(source="latest.dump", target=TGT)
+    toml = DatabaseSettings(source="latest.dump", target=TGT)
     targets = resolve(
         source=None, target=None, checksums=None, toml=toml, toml_file=tmp_path / "h2c.toml"
     )
@@ -57,7 +52,7 @@ def test_missing_dump_file_is_bad_input_naming_the_setting(tmp_path: Path) -> No
             source=None,
             target=None,
             checksums=None,
-            toml=TomlDatabase(source="gone.dump"),
+            toml=DatabaseSettings(source="gone.dump"),
             toml_file=tmp_path / "h2c.toml",
         )
 
@@ -110,11 +105,11 @@ def test_repr_and_description_mask_passwords() -> None:
 def test_toml_database_table_types_are_checked_with_the_line() -> None:
     text = '[app]\nname = "x"\n\n[database]\nsource = 5\n'
     with pytest.raises(InputError, match=r"h2c.toml:5: \[database\] source must be a string"):
-        read_toml_database(text, file="h2c.toml")
-    assert read_toml_database("[web]\nport = 1\n", file="h2c.toml") == TomlDatabase()
-    assert read_toml_database(
+        read_h2c_toml(text, file="h2c.toml")
+    assert read_h2c_toml("[web]\nport = 1\n", file="h2c.toml").database == DatabaseSettings()
+    assert read_h2c_toml(
         '[database]\nmigration_status = "flask db check"\n', file="h2c.toml"
-    ).migration_status == ("flask db check")
+    ).database.migration_status == ("flask db check")
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from h2c.render.compose import render_compose
 from h2c.render.convox_yml import render_convox_yml
 from h2c.render.runbook import render_migration_md
 from h2c.secret import Secret
-from h2c.verdicts.envparity import Status, diff
+from h2c.verdicts.envparity import Exceptions, Status, diff
 
 READS = (("DYNO", "gettingstarted/settings.py", 19),)
 
@@ -81,9 +81,9 @@ def test_parity_from_the_generated_manifest() -> None:
     spec = app()
     doc = yaml.safe_load(render_convox_yml(spec, plan(spec)))
     heroku = {"DYNO": Secret("web.1")}  # an export taken inside a dyno would hold it
-    sides = sides_from(heroku, {}, doc, spec)
+    sides = sides_from(heroku, {}, doc, spec, Exceptions())
     assert {v.key: v.status for v in sides.diff()} == {"DYNO": Status.PLATFORM}
-    assert {v.key: v.status for v in sides_from({}, {}, doc, spec).diff()} == {
+    assert {v.key: v.status for v in sides_from({}, {}, doc, spec, Exceptions()).diff()} == {
         "DYNO": Status.CONVOX_ONLY
     }
 
@@ -92,10 +92,10 @@ def test_parity_dyno_in_the_app_env_is_still_a_copy() -> None:
     spec = dataclasses.replace(app(), reads_platform_env=())
     doc = yaml.safe_load(render_convox_yml(spec, plan(spec)))
     heroku = {"DYNO": Secret("web.1")}
-    sides = sides_from(heroku, {"DYNO": Secret("web.1")}, doc, spec)
+    sides = sides_from(heroku, {"DYNO": Secret("web.1")}, doc, spec, Exceptions())
     assert {v.key: v.status for v in sides.diff()} == {"DYNO": Status.PLATFORM_COPIED}
     # and an app-env value wins over a convox.yml default: still a copy
     spec = app()
     doc = yaml.safe_load(render_convox_yml(spec, plan(spec)))
-    sides = sides_from(heroku, {"DYNO": Secret("web.1")}, doc, spec)
+    sides = sides_from(heroku, {"DYNO": Secret("web.1")}, doc, spec, Exceptions())
     assert {v.key: v.status for v in sides.diff()} == {"DYNO": Status.PLATFORM_COPIED}

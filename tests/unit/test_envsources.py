@@ -12,7 +12,7 @@ import pytest
 from h2c.adapters.platform_cli import CliFailed, convox_env_live, heroku_config_live
 from h2c.artifacts.convox_yml import manifest_env, with_defaults
 from h2c.artifacts.envfile import parse_env_lines
-from h2c.artifacts.h2c_toml import parse_exceptions
+from h2c.artifacts.h2c_toml import read_h2c_toml
 from h2c.cli import main
 from h2c.errors import EnvironmentMissing, InputError
 from h2c.secret import Secret
@@ -79,9 +79,9 @@ def test_parse_exceptions() -> None:
         'ignore = [{ key = "A", reason = "unused" }]\n'
         'expect_changed = [{ key = "B", reason = "rotated" }]\n'
     )
-    e = parse_exceptions(text, file="h2c.toml")
+    e = read_h2c_toml(text, file="h2c.toml").env
     assert dict(e.ignore) == {"A": "unused"} and dict(e.expect_changed) == {"B": "rotated"}
-    assert parse_exceptions("[app]\n", file="h2c.toml").ignore == {}
+    assert read_h2c_toml("[app]\n", file="h2c.toml").env.ignore == {}
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_parse_exceptions() -> None:
 )
 def test_bad_exceptions_name_the_line(text: str, line: int, match: str) -> None:
     with pytest.raises(InputError, match=match) as caught:
-        parse_exceptions(text, file="h2c.toml")
+        read_h2c_toml(text, file="h2c.toml")
     assert caught.value.location.line == line
 
 

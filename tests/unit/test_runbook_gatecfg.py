@@ -7,11 +7,12 @@ import tomllib
 import pytest
 from test_plan import django_app, hard_app
 
-from h2c.artifacts.h2c_toml import ExpectChanged, GateConfig, load_gate_config
+from h2c.artifacts.h2c_toml import DatabaseSettings, H2cToml, WebSettings, read_h2c_toml
 from h2c.errors import InputError
 from h2c.plan.planner import plan
 from h2c.render.h2c_toml import render_h2c_toml
 from h2c.render.runbook import render_migration_md
+from h2c.verdicts.envparity import Exceptions
 
 
 def runbook(make: object) -> str:
@@ -70,33 +71,30 @@ def test_h2c_toml_renders_and_parses() -> None:
     spec = django_app()
     text = render_h2c_toml(spec, plan(spec))
     tomllib.loads(text)
-    config = load_gate_config(text, file="h2c.toml")
-    assert config == GateConfig(
-        app_name="shop",
-        web_service="web",
-        port=8000,
-        health_path="/",
-        smoke_paths=("/",),
-        settle_seconds=5.0,
-        migration_status="python manage.py migrate --plan --check",
-        release="python manage.py migrate --noinput",
-        env_ignore=(),
-        expect_changed=(
-            ExpectChanged("DATABASE_URL", "now the Convox postgres resource 'database'"),
+    config = read_h2c_toml(text, file="h2c.toml")
+    assert config == H2cToml(
+        file="h2c.toml",
+        web=WebSettings(service="web", port=8000, health_path="/", smoke_paths=("/",)),
+        database=DatabaseSettings(
+            migration_status="python manage.py migrate --plan --check",
+            release="python manage.py migrate --noinput",
+        ),
+        env=Exceptions(
+            expect_changed={"DATABASE_URL": "now the Convox postgres resource 'database'"}
         ),
     )
 
 
 def test_h2c_toml_for_hard_app() -> None:
     spec = hard_app()
-    config = load_gate_config(render_h2c_toml(spec, plan(spec)), file="h2c.toml")
-    assert config.migration_status is None
-    assert config.release == "./bin/release.sh && python manage.py migrate"
-    assert [e.key for e in config.expect_changed] == ["REDIS_URL", "DATABASE_URL", "REDIS_TLS_URL"]
+    config = read_h2c_toml(render_h2c_toml(spec, plan(spec)), file="h2c.toml")
+    assert config.database.migration_status is None
+    assert config.database.release == "./bin/release.sh && python manage.py migrate"
+    assert list(config.env.expect_changed) == ["REDIS_URL", "DATABASE_URL", "REDIS_TLS_URL"]
 
 
 def test_empty_file_gives_defaults() -> None:
-    assert load_gate_config("", file="h2c.toml") == GateConfig(app_name="")
+    assert read_h2c_toml("", file="h2c.toml") == H2cToml()
 
 
 @pytest.mark.parametrize(
@@ -112,6 +110,6 @@ def test_empty_file_gives_defaults() -> None:
 )
 def test_bad_h2c_toml(text: str, line: int | None, words: str) -> None:
     with pytest.raises(InputError) as info:
-        load_gate_config(text, file="h2c.toml")
+        read_h2c_toml(text, file="h2c.toml")
     assert info.value.location.line == line
     assert words in info.value.message
