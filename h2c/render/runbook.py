@@ -22,7 +22,7 @@ and promote only if it succeeds (see *Every later deploy*)."""
 
 
 def render_migration_md(spec: AppSpec, plan: ConvoxPlan) -> str:
-    """The MIGRATION.md text."""
+    """The MIGRATION.md text: decisions, then the steps in the order they are run."""
     app = shlex.quote(plan.app)
     out: list[str] = [
         header(plan.inputs, "<!--"),
@@ -33,69 +33,64 @@ def render_migration_md(spec: AppSpec, plan: ConvoxPlan) -> str:
     out += _checklist(plan)
     if plan.release is not None:
         out += ["## Release phase", "", RELEASE_WARNING, ""]
-    out += ["## Before the cut-over (no downtime)", ""]
+    out += _before_cutover(spec, plan, app)
+    out += _cutover(plan, app)
+    out += _later_deploys(plan, app)
+    out += _rollback(plan, spec, app)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _before_cutover(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
+    """Everything that can happen while Heroku still serves: the app, its env, a deploy."""
+    out = ["## Before the cut-over (no downtime)", ""]
     out += _step("Create the app.", f"convox apps create {app}")
-    env_cmds = [f"convox env set -a {app} < convox.env"]
     out += _step(
         "Copy the config (`convox.env` holds the values: keep it private, mode 0600). "
         "`convox env set` reads `KEY=VALUE` lines and stores values exactly as written.",
-        *env_cmds,
+        f"convox env set -a {app} < convox.env",
     )
-    multiline = [k for k in plan.copy_keys if _is_multiline(spec, k)]
-    if multiline:
-        out += [
-            "   Multi-line values cannot go through stdin and are not in `convox.env`. "
-            "Copy each straight from Heroku as one argument (no file to leave behind):",
-            "",
-            "   ```sh",
-            *[
-                f'   convox env set -a {app} "{k}=$(heroku config:get {k} -a {app})"'
-                for k in multiline
-            ],
-            "   ```",
-            "",
-        ]
+    out += _multiline_env(spec, plan, app)
     out += _step(
         "Build and deploy. This creates the resources "
         f"({', '.join(r.name for r in plan.resources) or 'none'}); the app starts against an "
         "empty database and gets no traffic yet.",
         f"convox deploy -a {app}",
     )
-    others = [s for s in plan.services if not s.is_web]
+    others = _non_web(plan)
     if others:
         out += _step(
             "Stop the non-web services until the data is in, so no job runs on an empty database.",
             *[f"convox scale {s.name} --count 0 -a {app}" for s in others],
         )
     out += _step("Rehearse: run the gate against the image and a restored copy.", "h2c check")
-    out += ["## The cut-over (downtime starts here)", ""]
+    return out
+
+
+def _multiline_env(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
+    """Multi-line values skip convox.env: each goes from Heroku to Convox as one argument."""
+    multiline = [k for k in plan.copy_keys if _is_multiline(spec, k)]
+    if not multiline:
+        return []
+    return [
+        "   Multi-line values cannot go through stdin and are not in `convox.env`. "
+        "Copy each straight from Heroku as one argument (no file to leave behind):",
+        "",
+        "   ```sh",
+        *[f'   convox env set -a {app} "{k}=$(heroku config:get {k} -a {app})"' for k in multiline],
+        "   ```",
+        "",
+    ]
+
+
+def _cutover(plan: ConvoxPlan, app: str) -> list[str]:
+    """From maintenance mode on Heroku to traffic on Convox: the downtime, kept short."""
+    out = ["## The cut-over (downtime starts here)", ""]
     out += _step("Put Heroku in maintenance mode.", f"heroku maintenance:on -a {app}")
-    heroku_others = [s.process for s in others]
-    if heroku_others:
-        scale = " ".join(f"{p}=0" for p in heroku_others)
+    others = _non_web(plan)
+    if others:
+        scale = " ".join(f"{s.process}=0" for s in others)
         out += _step("Stop Heroku's non-web dynos.", f"heroku ps:scale {scale} -a {app}")
-    for res in plan.resources:
-        if res.type != "postgres":
-            continue
-        out += _step(
-            "Capture and download a fresh backup (writes `latest.dump`; `latest.dump.1` if "
-            "one exists).",
-            f"heroku pg:backups:capture -a {app}",
-            f"heroku pg:backups:download -a {app}",
-        )
-        out += _step(
-            f"Open a tunnel to the `{res.name}` resource (leave it running in another "
-            "terminal), and build TARGET_URL from the user and password that "
-            "`convox resources info` prints, with the proxy's local host and port.",
-            f"convox resources info {res.name} -a {app}",
-            f"convox resources proxy {res.name} -a {app}",
-        )
-        out += _step(
-            "Restore, then verify row counts, checksums and sequences against the dump.",
-            'h2c db restore latest.dump --to "$TARGET_URL"',
-            'h2c db verify latest.dump --to "$TARGET_URL"',
-        )
-        break
+    out += _database_move(plan, app)
     if plan.release is not None:
         out += _step("Run the release command once.", plan.release.convox_run(plan.app))
     if others:
@@ -115,9 +110,37 @@ def render_migration_md(spec: AppSpec, plan: ConvoxPlan) -> str:
         "Heroku app and database until you no longer need a way back.",
         f"heroku ps:scale web=0 -a {app}",
     )
-    out += _later_deploys(plan, app)
-    out += _rollback(plan, spec, app)
-    return "\n".join(out).rstrip("\n") + "\n"
+    return out
+
+
+def _database_move(plan: ConvoxPlan, app: str) -> list[str]:
+    """Backup, tunnel, restore and verify, for the first postgres resource (Heroku's one)."""
+    res = next((r for r in plan.resources if r.type == "postgres"), None)
+    if res is None:
+        return []
+    out = _step(
+        "Capture and download a fresh backup (writes `latest.dump`; `latest.dump.1` if "
+        "one exists).",
+        f"heroku pg:backups:capture -a {app}",
+        f"heroku pg:backups:download -a {app}",
+    )
+    out += _step(
+        f"Open a tunnel to the `{res.name}` resource (leave it running in another "
+        "terminal), and build TARGET_URL from the user and password that "
+        "`convox resources info` prints, with the proxy's local host and port.",
+        f"convox resources info {res.name} -a {app}",
+        f"convox resources proxy {res.name} -a {app}",
+    )
+    out += _step(
+        "Restore, then verify row counts, checksums and sequences against the dump.",
+        'h2c db restore latest.dump --to "$TARGET_URL"',
+        'h2c db verify latest.dump --to "$TARGET_URL"',
+    )
+    return out
+
+
+def _non_web(plan: ConvoxPlan) -> list[ServicePlan]:
+    return [s for s in plan.services if not s.is_web]
 
 
 def _step(text: str, *commands: str) -> list[str]:
