@@ -86,14 +86,11 @@ def from_images(dockerfile: str, buildargs: Mapping[str, str] | None = None) -> 
     >>> from_images("ARG V=3.11\\nFROM python:${V}-slim AS base\\nFROM base\\nFROM --platform=x pg")
     ['python:3.11-slim', 'pg']
     """
-    args = {}
+    args: dict[str, str] = {}
     stages: set[str] = {"scratch"}
     found: list[str] = []
-    text = re.sub(r"\\\r?\n", " ", dockerfile)
-    for line in text.splitlines():
+    for _, line in _logical_lines(dockerfile):
         words = line.split()
-        if not words or words[0].startswith("#"):
-            continue
         keyword = words[0].upper()
         if keyword == "ARG" and len(words) > 1 and not stages - {"scratch"} and not found:
             name, _, default = words[1].partition("=")
