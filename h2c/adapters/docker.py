@@ -1,11 +1,13 @@
 """The one adapter over the Docker Engine: build, run, wait, inspect, find and clean up.
 
-Only this module imports ``docker``; its errors and result values live in
-``h2c.adapters.docker_types`` and the waits in ``h2c.adapters.polling`` (both docker-free).
-Everything h2c creates carries the labels ``LABEL=1`` and
-``dev.h2c.session=<id>`` so that ``cleanup`` finds it again, even after a crash. Environment
-values passed to ``run`` are never logged or put in an exception; long ones are also masked in
-the container logs this module hands back.
+``Engine`` is what callers import; its image half lives in ``h2c.adapters.docker_images`` and
+its containers in ``h2c.adapters.docker_containers``: these three are the only modules that
+import ``docker``. Its errors and result values live in ``h2c.adapters.docker_types``, the
+waits in ``h2c.adapters.polling`` and the seams the gate is typed against in
+``h2c.adapters.contracts`` (all docker-free). Everything h2c creates carries the labels
+``LABEL=1`` and ``dev.h2c.session=<id>`` so that ``cleanup`` finds it again, even after a
+crash. Environment values passed to ``run`` are never logged or put in an exception; long ones
+are also masked in the container logs this module hands back.
 """
 
 from __future__ import annotations
@@ -16,19 +18,21 @@ import os
 import re
 import signal
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Unpack
 
 import docker
 import docker.errors
 import requests
 
+from h2c.adapters.contracts import RunOptions
+from h2c.adapters.docker_containers import RunningContainer
+from h2c.adapters.docker_images import Images
 from h2c.adapters.docker_types import (
+    LABEL,
+    SESSION_LABEL,
     BuildFailed,
-    BuildLog,
     BuildResult,
     CleanupReport,
     ContainerExited,
@@ -37,11 +41,8 @@ from h2c.adapters.docker_types import (
     NotReady,
     StopResult,
 )
-from h2c.adapters.readiness import wait_ready
-from h2c.artifacts.dockerfile import from_images
+from h2c.adapters.polling import wait_ready
 from h2c.errors import EnvironmentMissing, H2cError
-from h2c.secret import mask_values
-from h2c.standins import catalog as standins
 
 __all__ = [  # the adapter's API, with the docker-free values it raises and returns
     "LABEL",
@@ -61,93 +62,11 @@ __all__ = [  # the adapter's API, with the docker-free values it raises and retu
     "wait_ready",
 ]
 
-LABEL = "dev.h2c.managed"
-SESSION_LABEL = "dev.h2c.session"
-
 
 def _plain(value: object) -> str:
+    """A value as the container gets it: a ``Secret`` revealed, anything else as text."""
     reveal = getattr(value, "reveal", None)
     return reveal() if callable(reveal) else str(value)
-
-
-class RunningContainer:
-    """A container h2c started; keeps it around (no auto-remove) so its logs survive a crash."""
-
-    def __init__(self, container: Any, masked: Sequence[str] = ()) -> None:
-        self._c = container
-        self._masked = tuple(masked)
-        self.id: str = container.id
-        self.name: str = container.name
-        self.host_port: int | None = None
-
-    def _mask(self, text: str) -> str:
-        return mask_values(text, self._masked)
-
-    def status(self) -> str:
-        self._c.reload()
-        return str(self._c.status)
-
-    def exit_code(self) -> int | None:
-        """The exit code once the container has stopped, else None."""
-        self._c.reload()
-        state = self._c.attrs.get("State", {})
-        return None if state.get("Running") else state.get("ExitCode")
-
-    def logs(self, tail: int | str = "all") -> str:
-        raw = self._c.logs(stdout=True, stderr=True, tail=tail)
-        return self._mask(raw.decode("utf-8", "replace"))
-
-    def stop(self, timeout: int = 10) -> StopResult:
-        """Send the stop signal, wait up to ``timeout`` then kill; say how long it took."""
-        started = time.monotonic()
-        with contextlib.suppress(docker.errors.NotFound):
-            self._c.stop(timeout=timeout)
-        return StopResult(time.monotonic() - started, self.exit_code())
-
-    def remove(self) -> None:
-        with contextlib.suppress(docker.errors.NotFound):
-            self._c.remove(force=True, v=True)
-
-    def label(self, key: str) -> str | None:
-        """One of the container's labels (its image's included), or None."""
-        return (self._c.labels or {}).get(key)
-
-    def exec(self, cmd: Sequence[str] | str) -> tuple[int, str]:
-        result = self._c.exec_run(cmd, stdout=True, stderr=True)
-        return int(result.exit_code), self._mask(result.output.decode("utf-8", "replace"))
-
-    def ip(self, network: str) -> str | None:
-        """The container's IPv4 address on ``network`` (None when not attached to it)."""
-        self._c.reload()
-        networks = (self._c.attrs.get("NetworkSettings") or {}).get("Networks") or {}
-        return str((networks.get(network) or {}).get("IPAddress") or "") or None
-
-    def commit(
-        self, tag: str, *, env: Mapping[str, str], user: str, labels: Mapping[str, str]
-    ) -> str:
-        """The stopped container's file system as the local image ``tag``; returns its id.
-
-        The engine keeps each environment variable and label of the container that ``env`` and
-        ``labels`` do not name (its run-time ones included): name a key to replace or clear it.
-        The image belongs to no session: session clean-up leaves it, like a built image.
-        """
-        repository, _, version = tag.rpartition(":")
-        conf = {
-            "Env": [f"{key}={value}" for key, value in env.items()],
-            "User": user,
-            "Labels": {SESSION_LABEL: "", **labels},
-        }
-        try:
-            image = self._c.commit(repository=repository, tag=version, conf=conf)
-        except docker.errors.APIError as exc:
-            raise H2cError(f"cannot save {self.name} as {tag}: {exc.explanation}") from None
-        return str(image.id)
-
-    def published_port(self, port: int) -> int | None:
-        """The loopback host port publishing the container's ``port``/tcp, or None."""
-        self._c.reload()
-        bindings = (self._c.ports or {}).get(f"{port}/tcp") or []
-        return int(bindings[0]["HostPort"]) if bindings else None
 
 
 def new_session_id() -> str:
@@ -155,7 +74,7 @@ def new_session_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-class Engine:
+class Engine(Images):
     """A connection to the local Docker Engine, scoped to one session for clean-up."""
 
     def __init__(self, client: Any, session_id: str) -> None:
@@ -186,79 +105,12 @@ class Engine:
     def close(self) -> None:
         self.client.close()
 
-    def image_present(self, name: str) -> bool:
-        return self.image_id(name) is not None
-
-    def image_id(self, name: str) -> str | None:
-        """The local image's id (``sha256:...``), or None when it is not present."""
-        try:
-            return str(self.client.images.get(name).id)
-        except docker.errors.ImageNotFound:
-            return None
-
-    def _require_images(self, names: Sequence[str]) -> None:
-        for name in names:
-            if self.image_present(name):
-                continue
-            if standins.canonical(name) in standins.CATALOG:
-                raise EnvironmentMissing(
-                    f"image {name} is not built yet: build its offline stand-in with "
-                    f"`python -m h2c.standins ensure {name}`"
-                )
-            raise EnvironmentMissing(standins.missing_image_message(name))
-
-    def build(
-        self,
-        context: Path,
-        *,
-        dockerfile: str = "Dockerfile",
-        tag: str,
-        on_line: Callable[[str], None] | None = None,
-        buildargs: Mapping[str, str] | None = None,
-    ) -> BuildResult:
-        """Build for real, streaming each log line; raise BuildFailed with the failing step."""
-        text = (Path(context) / dockerfile).read_text(encoding="utf-8")
-        self._require_images(from_images(text, buildargs))
-        started = time.monotonic()
-        log = BuildLog(on_line)
-        try:
-            stream = self.api.build(
-                path=str(context),
-                dockerfile=dockerfile,
-                tag=tag,
-                decode=True,
-                rm=True,
-                forcerm=True,
-                labels=self.labels,
-                buildargs=dict(buildargs or {}),
-            )
-            for chunk in stream:
-                log.feed(chunk)
-        except docker.errors.APIError as exc:
-            log.error = str(exc.explanation or exc)
-        log.close()
-        if log.error is not None:
-            raise log.failure(tag)
-        image_id = log.image_id
-        if image_id is None:
-            image_id = str(self.client.images.get(tag).id)
-        return BuildResult(image_id, tag, time.monotonic() - started, len(log.lines))
-
-    def run(
-        self,
-        image: str,
-        *,
-        command: list[str] | None = None,
-        env: Mapping[str, Any] | None = None,
-        port: int | None = None,
-        network: str | Network | None = None,
-        name: str | None = None,
-        aliases: Sequence[str] = (),
-        user: str | None = None,
-    ) -> RunningContainer:
+    def run(self, image: str, **options: Unpack[RunOptions]) -> RunningContainer:
         """Start a detached, labelled container; ``port`` is published on a loopback port."""
-        if isinstance(network, Network):
+        network = options.get("network")
+        if network is not None and not isinstance(network, str):
             network = network.name
+        user, port, aliases = options.get("user"), options.get("port"), options.get("aliases")
         kwargs: dict[str, Any] = {"user": user} if user else {}
         if network is not None:
             kwargs["network"] = network
@@ -267,9 +119,9 @@ class Engine:
                 kwargs["networking_config"] = {network: endpoint}
         running = self._start(
             image,
-            command,
-            env,
-            name=name,
+            options.get("command"),
+            options.get("env"),
+            name=options.get("name"),
             ports={f"{port}/tcp": ("127.0.0.1", None)} if port is not None else None,
             **kwargs,
         )
@@ -278,7 +130,7 @@ class Engine:
         return running
 
     def run_on_host_network(
-        self, image: str, *, command: list[str], env: Mapping[str, Any] | None = None
+        self, image: str, *, command: list[str], env: Mapping[str, object] | None = None
     ) -> RunningContainer:
         """A detached, labelled one-off container in the host's network namespace.
 
@@ -288,7 +140,11 @@ class Engine:
         return self._start(image, command, env, network_mode="host")
 
     def _start(
-        self, image: str, command: list[str] | None, env: Mapping[str, Any] | None, **kwargs: Any
+        self,
+        image: str,
+        command: list[str] | None,
+        env: Mapping[str, object] | None,
+        **kwargs: Any,
     ) -> RunningContainer:
         """Start a detached, labelled container; env values are revealed here and masked after."""
         self._require_images([image])
@@ -360,47 +216,6 @@ class Engine:
                 net.remove()
                 report.networks.append(net.name)
         return report
-
-    def find_images(self, labels: Mapping[str, str]) -> list[str]:
-        """The ids of the local images that carry every label given."""
-        wanted = [f"{key}={value}" for key, value in labels.items()]
-        return [str(image.id) for image in self.client.images.list(filters={"label": wanted})]
-
-    def remove_image(self, tag: str) -> None:
-        """Untag (and delete when unused) an image h2c built; a missing one is fine."""
-        with contextlib.suppress(docker.errors.ImageNotFound):
-            self.client.images.remove(tag, force=True)
-
-    def remove_unused_image(self, ref: str) -> bool:
-        """Delete an image (by tag or id) unless a container still uses it; True when gone."""
-        try:
-            self.client.images.remove(ref, force=False)
-        except docker.errors.ImageNotFound:
-            return True
-        except docker.errors.APIError:  # in use (a running gate's database): left for now
-            return False
-        return True
-
-    def image_info(self, tag: str) -> ImageInfo:
-        """Configuration and history of a local image (environment names only)."""
-        try:
-            image = self.client.images.get(tag)
-        except docker.errors.ImageNotFound:
-            raise EnvironmentMissing(f"image {tag} is not present locally") from None
-        config = image.attrs.get("Config") or {}
-        history = tuple(str(h.get("CreatedBy", "")) for h in image.history())
-        return ImageInfo(
-            tag=tag,
-            user=str(config.get("User") or ""),
-            exposed_ports=tuple(sorted(config.get("ExposedPorts") or {})),
-            cmd=tuple(config["Cmd"]) if config.get("Cmd") else None,
-            entrypoint=tuple(config["Entrypoint"]) if config.get("Entrypoint") else None,
-            env_keys=tuple(item.partition("=")[0] for item in config.get("Env") or []),
-            size_bytes=int(image.attrs.get("Size") or 0),
-            history=history,
-        )
-
-    wait_ready = staticmethod(wait_ready)
 
 
 def install_cleanup_handlers(engine: Engine) -> None:

@@ -1,7 +1,8 @@
 """What the Docker adapter hands back: its errors, its result values and a Dockerfile reader.
 
 Docker-free, so callers can catch ``BuildFailed`` or read an ``ImageInfo`` without importing the
-SDK; ``h2c.adapters.docker`` (the only module that imports ``docker``) produces all of these.
+SDK; ``h2c.adapters.docker`` and its two halves (``docker_images``, ``docker_containers``), the
+only modules that import ``docker``, produce all of these.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any, NamedTuple
 from h2c.errors import H2cError
 
 LOG_TAIL = 30  # log lines kept for an error message
+LABEL = "dev.h2c.managed"  # on everything h2c creates, so a clean-up finds it after a crash
+SESSION_LABEL = "dev.h2c.session"  # which run created it: one session cleans only its own
 
 
 class BuildFailed(H2cError):
@@ -68,12 +71,16 @@ class ImageInfo:
 
 @dataclass(frozen=True)
 class Network:
+    """A private network of the engine's; containers on it reach each other by alias."""
+
     name: str
     id: str
 
 
 @dataclass(frozen=True)
 class CleanupReport:
+    """What a clean-up removed, by name, so a caller can say what a crash had left."""
+
     containers: list[str] = field(default_factory=list)
     networks: list[str] = field(default_factory=list)
 

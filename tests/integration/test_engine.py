@@ -12,9 +12,10 @@ import psycopg2
 import pytest
 import requests
 
+from h2c.adapters import http as probes
 from h2c.adapters.docker import LABEL, SESSION_LABEL, Engine
 from h2c.adapters.docker_types import BuildFailed, ContainerExited, NotReady
-from h2c.adapters.readiness import http_ready, tcp_ready, wait_ready
+from h2c.adapters.polling import wait_ready
 from h2c.artifacts.dockerfile import from_images
 from h2c.errors import EnvironmentMissing
 from h2c.standins import build as standins  # catalog, recipe and builder
@@ -78,7 +79,7 @@ def test_build_run_serve_and_stop(engine: Engine, base_image: str, tmp_path: Pat
     try:
         assert container.host_port is not None
         url = f"http://127.0.0.1:{container.host_port}/index.html"
-        wait_ready(container, port_check=http_ready(url), deadline_s=30)
+        wait_ready(container, port_check=lambda: probes.http_probe(url).ok, deadline_s=30)
         assert requests.get(url, timeout=5).text == "hello from h2c\n"
         rc, out = container.exec(["sh", "-c", "echo $SECRET_TOKEN"])
         assert rc == 0 and "do-not-print-me" not in out and "********" in out
@@ -128,10 +129,13 @@ def test_silent_container_is_not_ready(engine: Engine, base_image: str) -> None:
     container = engine.run(base_image, command=["sleep", "60"], port=8000)
     try:
         assert container.host_port is not None
-        # The userland proxy accepts then drops the connection: that is not "ready".
+        # The userland proxy accepts then drops the connection: no HTTP answer, not "ready".
+        url = f"http://127.0.0.1:{container.host_port}/"
         with pytest.raises(NotReady, match="did not become ready"):
             wait_ready(
-                container, port_check=tcp_ready("127.0.0.1", container.host_port), deadline_s=2
+                container,
+                port_check=lambda: probes.http_probe(url, timeout_s=1).status is not None,
+                deadline_s=2,
             )
     finally:
         container.stop(timeout=1)
@@ -159,7 +163,7 @@ def test_cleanup_removes_labelled_containers_and_networks(base_image: str) -> No
 
 def test_connect_without_engine_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/h2c-docker.sock")
-    with pytest.raises(EnvironmentMissing, match=r"no Docker engine answers: .*run scripts/setup"):
+    with pytest.raises(EnvironmentMissing, match=r"no Docker engine answers: .*start dockerd"):
         Engine.connect(timeout_s=2)
 
 
@@ -206,7 +210,6 @@ def test_postgres_standin_follows_the_official_contract(engine: Engine, image: s
             assert cur.fetchone() == ("appdb",)
         with pytest.raises(psycopg2.OperationalError, match="password authentication failed"):
             psycopg2.connect(password="wrong", **dsn)
-        assert tcp_ready("127.0.0.1", container.host_port or 0)()
         assert container.stop(timeout=20).exit_code == 0  # SIGINT: fast, clean shutdown
     finally:
         container.remove()
