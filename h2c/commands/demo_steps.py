@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from h2c import output
+from h2c.adapters.polling import wait_command, wait_stopped
 from h2c.errors import EXIT_OK, EnvironmentMissing, H2cError
 
 if TYPE_CHECKING:
-    from h2c.adapters.docker import Engine, RunningContainer
+    from h2c.adapters.contracts import Container, Engine
 
 # The bundled sample ships inside the package (h2c/sample), so the demo runs from a wheel too.
 SAMPLE_ROOT = Path(__file__).resolve().parent.parent / "sample"
@@ -29,6 +30,8 @@ SAMPLE, EXPORTS = SAMPLE_ROOT / "app", SAMPLE_ROOT / "heroku"
 SAMPLE_NAME = "django-sample"  # the copy's folder name, which tags the gate's image
 HEROKU_PG, CONVOX_PG = "postgres:15", "postgres:17"  # Heroku's side is older, as in real life
 READY_S = 90
+SEED_S = 300  # the Heroku side's migrations and seed, in the app's image
+POLL_S = 0.5
 
 
 @dataclass
@@ -84,12 +87,10 @@ def postgres(engine: Engine, image: str) -> Iterator[LocalPostgres]:
     password = secrets.token_hex(16)
     env = {"POSTGRES_USER": "app", "POSTGRES_PASSWORD": password, "POSTGRES_DB": "app"}
     container = engine.run(image, env=env, port=5432)
+    ready = ["pg_isready", "-h", "127.0.0.1", "-U", "app", "-d", "app"]
     try:
-        end = time.monotonic() + READY_S
-        while container.exec(["pg_isready", "-h", "127.0.0.1", "-U", "app", "-d", "app"])[0]:
-            if time.monotonic() > end or container.status() in ("exited", "dead"):
-                raise EnvironmentMissing(f"{image} did not become ready:\n{container.logs(20)}")
-            time.sleep(0.5)
+        if not wait_command(container, ready, deadline_s=READY_S, interval_s=POLL_S):
+            raise EnvironmentMissing(f"{image} did not become ready:\n{container.logs(20)}")
         yield LocalPostgres(image, int(container.host_port or 0), password)
     finally:
         container.stop(timeout=10)
@@ -112,13 +113,9 @@ def seed_heroku_side(engine: Engine, app_dir: Path, db: LocalPostgres) -> str:
         job.remove()
 
 
-def _wait(job: RunningContainer, deadline_s: float = 300) -> int | None:
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if job.status() in ("exited", "dead"):
-            return job.exit_code()
-        time.sleep(0.5)
-    return None
+def _wait(job: Container, deadline_s: float = SEED_S) -> int | None:
+    """The job's exit code once it ended; None when it still runs at the deadline."""
+    return job.exit_code() if wait_stopped(job, deadline_s=deadline_s, interval_s=POLL_S) else None
 
 
 def prepare_workdir(workdir: Path | None) -> Path:

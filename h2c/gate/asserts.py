@@ -6,10 +6,11 @@ Messages name processes, ports, paths and env keys, never a config value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
 
+from h2c.adapters.contracts import Watched
 from h2c.verdicts.http import HttpResult
 from h2c.verdicts.leaks import Redactor
 from h2c.verdicts.process import log_tail
@@ -32,7 +33,7 @@ def assert_http(
     url_path: str,
     *,
     want_2xx: bool,
-    container: Any | None = None,
+    container: Watched | None = None,
     redact: Redactor | None = None,
 ) -> None:
     """2xx (or, for a smoke path, anything below 500) on a path, else the log tail."""
@@ -48,7 +49,7 @@ def assert_http(
     fail(problem + container_tail(container, redact))
 
 
-def container_tail(container: Any | None, redact: Redactor | None, lines: int = 25) -> str:
+def container_tail(container: Watched | None, redact: Redactor | None, lines: int = 25) -> str:
     """A container's status and last log lines (config values masked), for a failure message."""
     if container is None:
         return ""

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from h2c.adapters.compose import ComposeProject
+from h2c.adapters.contracts import Container, Engine
+from h2c.adapters.polling import wait_until
 from h2c.artifacts.app import GateApp
 from h2c.gate.resources import STARTUP_S, ready_args, wait_accepting
 from h2c.gate.services import listeners, wait_web
@@ -27,6 +27,7 @@ from h2c.runplan.compose import compose_for_gate
 from h2c.verdicts.process import log_tail
 
 PROJECT_LABEL = "com.docker.compose.project"  # on every container and network compose makes
+EXEC_JOIN_S = 0.2  # how long each look at the release's exec waits for it to end
 
 
 @dataclass
@@ -60,7 +61,7 @@ def write_project(app: GateApp, folder: Path, image: str) -> ComposeProject:
     return ComposeProject(path, f"h2cgate{os.getpid()}", app.dir, app.app_env)
 
 
-def service_container(engine: Any, project: ComposeProject, service: str) -> Any | None:
+def service_container(engine: Engine, project: ComposeProject, service: str) -> Container | None:
     """The (not one-off) container of a compose service, through the engine."""
     labels = {
         PROJECT_LABEL: project.project,
@@ -71,7 +72,7 @@ def service_container(engine: Any, project: ComposeProject, service: str) -> Any
     return found[0] if found else None
 
 
-def wait_resources(project: ComposeProject, engine: Any, app: GateApp,
+def wait_resources(project: ComposeProject, engine: Engine, app: GateApp,
                    stop: threading.Event | None = None) -> str | None:  # fmt: skip
     """Wait until each compose service named after a resource accepts clients; else say which."""
     for name, kind in resource_services(app).items():
@@ -85,7 +86,7 @@ def wait_resources(project: ComposeProject, engine: Any, app: GateApp,
 
 
 def exec_release(
-    container: Any, args: list[str], timeout_s: float, stop: threading.Event | None = None
+    container: Container, args: list[str], timeout_s: float, stop: threading.Event | None = None
 ) -> tuple[int, str]:
     """The release inside the running web container, as ``docker-compose exec web ...`` would.
 
@@ -96,17 +97,25 @@ def exec_release(
     result: list[tuple[int, str]] = []
     worker = threading.Thread(target=lambda: result.append(container.exec(args)), daemon=True)
     worker.start()
-    end = time.monotonic() + timeout_s
-    while worker.is_alive():
-        worker.join(0.2)
-        if (stop is not None and stop.is_set()) or time.monotonic() > end:
-            return 124, f"(stopped after {timeout_s:g} s or at the end of the session)"
-    return result[0] if result else (1, "(the exec failed without output)")
+
+    def finished() -> tuple[int, str] | None:
+        worker.join(EXEC_JOIN_S)  # the pause between looks, cut short when the exec ends
+        if worker.is_alive():
+            return None
+        return result[0] if result else (1, "(the exec failed without output)")
+
+    return wait_until(
+        finished,
+        deadline_s=timeout_s,
+        interval_s=0,
+        on_timeout=lambda: (124, f"(stopped after {timeout_s:g} s or at the end of the session)"),
+        stop=stop,
+    )
 
 
 def bring_up(
     project: ComposeProject,
-    engine: Any,
+    engine: Engine,
     app: GateApp,
     config: GateSettings,
     after: Callable[[], object] = lambda: None,

@@ -15,16 +15,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from h2c.artifacts.app import GateApp, load_target
+from h2c.adapters.contracts import Attachable, Container, Engine
+from h2c.artifacts.app import GateApp
 from h2c.errors import EnvironmentMissing, H2cError
 from h2c.gate import services
 from h2c.gate.compose import ComposeRun
 from h2c.gate.services import GRACE_S, ReleaseOutcome, Running, listeners, wait_web
-from h2c.gate.settings import GateSettings, load_settings
+from h2c.gate.settings import GateSettings, load_settings, session_app
 from h2c.gate.stage import Stage, image_tag
 from h2c.runplan.env import Database
 from h2c.secret import Secret
@@ -32,10 +32,6 @@ from h2c.verdicts import leaks
 
 __all__ = ["GRACE_S", "ComposeRun", "ReleaseOutcome", "Running", "Stage", "listeners", "wait_web"]
 _wait_exit = services.wait_exit  # the name checks/test_image.py imports
-
-
-def _path(value: str | None) -> Path | None:
-    return Path(value).resolve() if value else None
 
 
 def _needed(request: pytest.FixtureRequest, fixture: str) -> bool:
@@ -46,15 +42,9 @@ def _needed(request: pytest.FixtureRequest, fixture: str) -> bool:
 @pytest.fixture(scope="session")
 def gate_app(pytestconfig: pytest.Config) -> GateApp:
     """The app under test with its generated artifacts."""
-    option = pytestconfig.option
-    if not option.h2c_app:
+    if not pytestconfig.option.h2c_app:
         pytest.fail("no app to check: pass --h2c-app DIR", pytrace=False)
-    return load_target(
-        Path(option.h2c_app).resolve(),
-        config=_path(option.h2c_config),
-        addons=_path(option.h2c_addons),
-        formation=_path(option.h2c_formation),
-    )
+    return session_app(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +60,12 @@ def gate_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def gate_engine(pytestconfig: pytest.Config) -> Iterator[Any]:
+def gate_engine(pytestconfig: pytest.Config) -> Iterator[Engine]:
     """A connected engine; skips without one unless H2C_REQUIRE_ENGINE=1 (then it fails)."""
-    from h2c.adapters.docker import Engine, install_cleanup_handlers
+    from h2c.adapters import docker
 
     try:
-        engine = Engine.connect()
+        engine = docker.Engine.connect()
     except EnvironmentMissing as missing:
         if os.environ.get("H2C_REQUIRE_ENGINE") == "1":
             raise
@@ -83,13 +73,13 @@ def gate_engine(pytestconfig: pytest.Config) -> Iterator[Any]:
     if pytestconfig.option.h2c_keep:
         yield engine  # containers stay for debugging
         return
-    install_cleanup_handlers(engine)  # a crash or SIGTERM still removes the containers
+    docker.install_cleanup_handlers(engine)  # a crash or SIGTERM still removes the containers
     with engine:  # the last resort: anything of this session still there goes
         yield engine
 
 
 @pytest.fixture(scope="session")
-def gate_network(gate_engine: Any) -> Iterator[Any]:
+def gate_network(gate_engine: Engine) -> Iterator[Attachable]:
     """A private network where the app's containers reach its resources by name."""
     with gate_engine.network("h2c-gate") as network:
         yield network
@@ -100,8 +90,8 @@ def gate_stage(
     request: pytest.FixtureRequest,
     pytestconfig: pytest.Config,
     gate_app: GateApp,
-    gate_engine: Any,
-    gate_network: Any,
+    gate_engine: Engine,
+    gate_network: Attachable,
     gate_tmp: Path,
 ) -> Iterator[Stage]:
     """Starts the resources now, in the background (the image builds meanwhile), and the
@@ -136,7 +126,7 @@ class BuildOutcome:
 def gate_build(
     pytestconfig: pytest.Config,
     gate_app: GateApp,
-    gate_engine: Any,
+    gate_engine: Engine,
     gate_tmp: Path,
     gate_stage: Stage,  # the resources start while the image builds
 ) -> BuildOutcome:
@@ -168,8 +158,8 @@ def gate_image(
     gate_build: BuildOutcome,
     gate_stage: Stage,
     gate_app: GateApp,
-    gate_engine: Any,
-    gate_network: Any,
+    gate_engine: Engine,
+    gate_network: Attachable,
     gate_tmp: Path,
 ) -> str:
     """The built image's tag; fails (naming the step) when the build did not work.
@@ -192,11 +182,11 @@ def gate_image(
 
 @pytest.fixture(scope="session")
 def gate_resources(
-    gate_app: GateApp, gate_engine: Any, gate_network: Any, gate_stage: Stage
+    gate_app: GateApp, gate_engine: Engine, gate_network: Attachable, gate_stage: Stage
 ) -> dict[str, Database]:
     """One container per convox.yml resource, on the private network, alias = resource name."""
     gate_stage.start_resources(gate_engine, gate_network, gate_app)
-    return gate_stage.background.result("resources")
+    return gate_stage.ready_resources()
 
 
 @pytest.fixture(scope="session")
@@ -210,16 +200,16 @@ def gate_env(
 @pytest.fixture(scope="session")
 def gate_services(
     gate_app: GateApp,
-    gate_engine: Any,
+    gate_engine: Engine,
     gate_image: str,
-    gate_network: Any,
+    gate_network: Attachable,
     gate_env: dict[str, dict[str, Secret]],
     gate_config: GateSettings,
     gate_stage: Stage,
 ) -> services.Services:
     """The release, then web (published on 127.0.0.1, waited for) and the other processes."""
     gate_stage.start_services(gate_app, gate_engine, gate_image, gate_network, gate_config)
-    return gate_stage.background.result("services")
+    return gate_stage.started_services()
 
 
 @pytest.fixture(scope="session")
@@ -241,21 +231,21 @@ def gate_processes(gate_services: services.Services) -> dict[str, Running]:
 
 
 @pytest.fixture(scope="session")
-def gate_shell(gate_engine: Any, gate_image: str) -> Any:
+def gate_shell(gate_engine: Engine, gate_image: str) -> Container:
     """A throwaway container of the image, idling, to look inside (no app env, no secrets)."""
     return gate_engine.run(gate_image, command=["sleep", "infinity"])
 
 
 @pytest.fixture(scope="session")
 def gate_compose(
-    gate_app: GateApp, gate_image: str, gate_engine: Any, gate_config: GateSettings,
+    gate_app: GateApp, gate_image: str, gate_engine: Engine, gate_config: GateSettings,
     gate_stage: Stage, gate_tmp: Path,
 ) -> ComposeRun:  # fmt: skip
     """``docker-compose up -d`` on a loopback-only copy of the file (``down -v`` at the end)."""
     if gate_app.compose is None:
         pytest.fail("docker-compose.yml is missing: run `h2c generate` again", pytrace=False)
     gate_stage.start_compose(gate_app, gate_engine, gate_tmp, gate_config)
-    return gate_stage.background.result("compose")
+    return gate_stage.compose_run()
 
 
 @pytest.fixture(scope="session")

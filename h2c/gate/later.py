@@ -3,13 +3,13 @@
 The fixtures start a job as soon as its inputs exist (resources while the image builds; the
 app's processes and the compose project once it is built) and collect it by name when a check
 needs it. A job's exception is raised again, unchanged, by ``result``. ``stop`` tells the
-jobs' wait loops that the session is ending, so ``close`` never waits for a long deadline.
+jobs' waits (``h2c.adapters.polling``) that the session is ending, so ``close`` never waits
+for a long deadline.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
@@ -49,11 +49,3 @@ class Background:
         self.stop.set()
         wait(list(self._jobs.values()), timeout=timeout_s)
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def pause(stop: threading.Event | None, seconds: float) -> bool:
-    """Sleep ``seconds``, or less when ``stop`` is set meanwhile; True when it was set."""
-    if stop is None:
-        time.sleep(seconds)
-        return False
-    return stop.wait(seconds)

@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from typing import Any
 
+from h2c.adapters.contracts import Container, Engine
 from h2c.errors import EnvironmentMissing
 from h2c.secret import Secret
 from h2c.verdicts.process import log_tail
@@ -71,11 +71,11 @@ def set_password_args(user: str, database: str) -> list[str]:
 
 
 def ensure(
-    engine: Any,
+    engine: Engine,
     image: str,
     user: str,
     database: str,
-    until_ready: Callable[[Any], bool],
+    until_ready: Callable[[Container], bool],
 ) -> str:
     """The copy's tag for ``image``, made first when absent (initdb, a clean stop, a commit).
 
@@ -114,7 +114,7 @@ def ensure(
     return tag
 
 
-def remove_stale(engine: Any, image: str, keep: str | None) -> list[str]:
+def remove_stale(engine: Engine, image: str, keep: str | None) -> list[str]:
     """Remove every copy of ``image`` but ``keep`` (an image id); returns the ids removed.
 
     The others were made from an earlier ``image`` (rebuilt or pulled again since) and hold its

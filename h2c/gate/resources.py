@@ -10,13 +10,13 @@ the session ends.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
+from h2c.adapters.contracts import Attachable, Container, Engine
+from h2c.adapters.polling import wait_command
 from h2c.errors import EnvironmentMissing
 from h2c.gate import pgtemplate
-from h2c.gate.later import pause
 from h2c.runplan.env import Database
 from h2c.verdicts.process import log_tail
 
@@ -39,18 +39,10 @@ def ready_args(kind: str) -> list[str]:
 
 
 def wait_accepting(
-    container: Any, args: list[str], deadline_s: float, stop: threading.Event | None = None
+    container: Container, args: list[str], deadline_s: float, stop: threading.Event | None = None
 ) -> bool:
     """Poll ``args`` in the container until it exits 0; False when it stopped or time ran out."""
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if str(container.status()) in ("exited", "dead"):
-            return False
-        if container.exec(args)[0] == 0:
-            return True
-        if pause(stop, POLL_S):
-            return False
-    return False
+    return wait_command(container, args, deadline_s=deadline_s, interval_s=POLL_S, stop=stop)
 
 
 def image_of(spec: Mapping[str, Any]) -> str:
@@ -63,8 +55,12 @@ def image_of(spec: Mapping[str, Any]) -> str:
 
 
 def _launch(
-    engine: Any, network: Any, name: str, spec: Mapping[str, Any], stop: threading.Event | None
-) -> tuple[Any, Database, list[str]]:
+    engine: Engine,
+    network: Attachable,
+    name: str,
+    spec: Mapping[str, Any],
+    stop: threading.Event | None,
+) -> tuple[Container, Database, list[str]]:
     """Start one resource's container: it, its credentials, and its readiness command."""
     kind = str(spec.get("type", ""))
     image = image_of(spec)
@@ -93,8 +89,8 @@ def _launch(
 
 
 def start_resources(
-    engine: Any,
-    network: Any,
+    engine: Engine,
+    network: Attachable,
     resources: Mapping[str, Any],
     stop: threading.Event | None = None,
 ) -> dict[str, Database]:

@@ -1,8 +1,9 @@
 """The app's processes in the gate: the release, then web and the others, and waits on them.
 
-Plain functions over ``h2c.adapters.docker`` containers. ``bring_up`` runs on a background thread as
-soon as the image is built (``h2c.gate.fixtures``), so the image checks run meanwhile; each
-process records when it started, so the settle time runs alongside the other checks too.
+Plain functions over the engine's containers (``h2c.adapters.contracts``). ``bring_up`` runs
+on a background thread as soon as the image is built (``h2c.gate.fixtures``), so the image
+checks run meanwhile; each process records when it started, so the settle time runs alongside
+the other checks too.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from h2c.adapters import http as probes
+from h2c.adapters.contracts import Attachable, Container, Engine
+from h2c.adapters.polling import has_stopped, wait_stopped, wait_until
 from h2c.artifacts.app import GateApp
 from h2c.artifacts.convox_yml import convox_port
-from h2c.gate.later import pause
 from h2c.gate.settings import GateSettings
 from h2c.runplan.argv import command_args, shell_args
 from h2c.runplan.env import Database, service_env
@@ -29,6 +31,7 @@ GRACE_S = 30  # Convox's termination grace
 LISTEN_GRACE_S = 8.0  # how long an app may listen on the wrong address before we say so
 POLL_S = 0.2
 EXIT_POLL_S = 0.05  # a state query to the engine; the release's end is on the gate's longest path
+ANSWERED = ""  # what wait_web's check gives once web answered (every other outcome says why not)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Running:
     """A started service: its container, the URL base on the host, and how start-up went."""
 
     service: str
-    container: Any
+    container: Container
     port: int | None
     base_url: str | None = None
     startup_error: str | None = None
@@ -59,37 +62,25 @@ class Services:
     others: dict[str, Running]  # Procfile name -> process
 
 
-def wait_exit(container: Any, deadline_s: float, stop: threading.Event | None = None) -> bool:
+def wait_exit(container: Container, deadline_s: float, stop: threading.Event | None = None) -> bool:
     """Wait for a container to stop on its own; False when it is still running at the deadline."""
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        if str(container.status()) in ("exited", "dead"):
-            return True
-        if pause(stop, EXIT_POLL_S):
-            return False
-    return False
+    return wait_stopped(container, deadline_s=deadline_s, interval_s=EXIT_POLL_S, stop=stop)
 
 
-def exec_text(container: Any, args: list[str]) -> tuple[int, str]:
-    """``container.exec`` with its output as text."""
-    rc, out = container.exec(args)
-    return rc, out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out)
-
-
-def listeners(container: Any) -> list[tuple[str, int]]:
+def listeners(container: Container) -> list[tuple[str, int]]:
     """The container's listening TCP sockets (from /proc: no ss or netstat needed)."""
     try:
-        _, text = exec_text(container, ports.LISTENERS_ARGS)
+        _, text = container.exec(ports.LISTENERS_ARGS)
     except Exception:  # the container stopped meanwhile: it listens on nothing
         return []
     return ports.parse_listeners(text)
 
 
-def exited(container: Any) -> Callable[[], str | None]:
+def exited(container: Container) -> Callable[[], str | None]:
     """A check for ``wait_web``: why the container is gone, or None while it runs."""
 
     def check() -> str | None:
-        if str(container.status()) in ("exited", "dead"):
+        if has_stopped(container):
             return f"the container exited with code {container.exit_code()}"
         return None
 
@@ -106,21 +97,28 @@ def wait_web(
 ) -> str | None:
     """Wait until ``url`` answers below 500; else say why not (exited, wrong bind, silence)."""
     started = time.monotonic()
-    while time.monotonic() - started < deadline_s:
+
+    def check() -> str | None:
         gone = exited()
         if gone:
             return gone
         result = probes.http_probe(url, timeout_s=3)
         if result.status is not None and result.status < 500:
-            return None
+            return ANSWERED
         if time.monotonic() - started > LISTEN_GRACE_S:
             found = listening()
-            verdict = ports.listen_verdict(found, port) if found else None
-            if verdict:
-                return verdict
-        if pause(stop, POLL_S):
-            return "the gate stopped before web answered"
-    return f"no answer below 500 within {deadline_s:g} s"
+            return (ports.listen_verdict(found, port) if found else None) or None
+        return None
+
+    why_not = wait_until(
+        check,
+        deadline_s=deadline_s,
+        interval_s=POLL_S,
+        on_timeout=lambda: f"no answer below 500 within {deadline_s:g} s",
+        stop=stop,
+        on_stop=lambda: "the gate stopped before web answered",
+    )
+    return why_not or None
 
 
 def env_for(app: GateApp, resources: Mapping[str, Database]) -> dict[str, dict[str, Secret]]:
@@ -135,9 +133,9 @@ def env_for(app: GateApp, resources: Mapping[str, Database]) -> dict[str, dict[s
 
 
 def run_release(
-    engine: Any,
+    engine: Engine,
     image: str,
-    network: Any,
+    network: Attachable,
     env: Mapping[str, Secret],
     config: GateSettings,
     stop: threading.Event | None = None,
@@ -153,9 +151,9 @@ def run_release(
 
 
 def start(
-    engine: Any,
+    engine: Engine,
     image: str,
-    network: Any,
+    network: Attachable,
     name: str,
     service: Mapping[str, Any],
     env: Mapping[str, Secret],
@@ -177,9 +175,9 @@ def start(
 
 def bring_up(
     app: GateApp,
-    engine: Any,
+    engine: Engine,
     image: str,
-    network: Any,
+    network: Attachable,
     env: Mapping[str, Mapping[str, Secret]],
     config: GateSettings,
     stop: threading.Event | None = None,

@@ -14,13 +14,16 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from h2c.adapters.compose import ComposeProject
+from h2c.adapters.contracts import Attachable, Engine
 from h2c.artifacts.app import GateApp
 from h2c.gate import compose, resources, services
+from h2c.gate.compose import ComposeRun
 from h2c.gate.later import Background
+from h2c.gate.services import Services
 from h2c.gate.settings import GateSettings
+from h2c.runplan.env import Database
 
 COMPOSE_STOP_S = 1  # the compose containers' SIGTERM handling is not what the gate checks
 
@@ -40,7 +43,7 @@ class Stage:
     compose: ComposeProject | None = None
     processes_started: threading.Event = field(default_factory=threading.Event)
 
-    def start_resources(self, engine: Any, network: Any, app: GateApp) -> None:
+    def start_resources(self, engine: Engine, network: Attachable, app: GateApp) -> None:
         """Start the resources' containers and wait until they accept clients (once)."""
         self.background.start(
             "resources", resources.start_resources, engine, network, app.resources,
@@ -48,13 +51,13 @@ class Stage:
         )  # fmt: skip
 
     def start_services(
-        self, app: GateApp, engine: Any, image: str, network: Any, config: GateSettings
+        self, app: GateApp, engine: Engine, image: str, network: Attachable, config: GateSettings
     ) -> None:
         """Once the resources accept clients: the release, then web and the others (once)."""
 
-        def job() -> services.Services:
+        def job() -> Services:
             try:
-                env = services.env_for(app, self.background.result("resources"))
+                env = services.env_for(app, self.ready_resources())
                 return services.bring_up(
                     app, engine, image, network, env, config, self.background.stop,
                     self.processes_started,
@@ -82,7 +85,9 @@ class Stage:
         if names:
             self.background.start("compose-resources", job)
 
-    def start_compose(self, app: GateApp, engine: Any, folder: Path, config: GateSettings) -> None:
+    def start_compose(
+        self, app: GateApp, engine: Engine, folder: Path, config: GateSettings
+    ) -> None:
         """Compose's web and release, once its resources are up and the gate's own processes
         have started (once): they then use the CPU while those settle, not while the gate's
         own release and web start."""
@@ -102,12 +107,27 @@ class Stage:
             self.background.stop,
         )  # fmt: skip
 
+    def ready_resources(self) -> dict[str, Database]:
+        """The started resources' credentials, once they accept clients (or their error)."""
+        ready: dict[str, Database] = self.background.result("resources")
+        return ready
+
+    def started_services(self) -> Services:
+        """The release and the processes, once web answered or gave up (or their error)."""
+        started: Services = self.background.result("services")
+        return started
+
+    def compose_run(self) -> ComposeRun:
+        """The compose project's run, once its web answered or gave up (or its error)."""
+        run: ComposeRun = self.background.result("compose")
+        return run
+
     def compose_done(self) -> None:
         """The compose checks ran: take the project down in the background now."""
         if self.compose is not None and not self.keep:
             self.background.start("compose-down", self.compose.down, COMPOSE_STOP_S)
 
-    def teardown(self, engine: Any) -> None:
+    def teardown(self, engine: Engine) -> None:
         """Stop the steps; remove the containers and the compose project at once; join."""
         self.background.stop.set()
         try:
@@ -121,7 +141,7 @@ class Stage:
             # labels (a few API calls, where a second `down` would cost a second)
             engine.remove_labelled({compose.PROJECT_LABEL: self.compose.project})
 
-    def _remove_all(self, engine: Any) -> None:
+    def _remove_all(self, engine: Engine) -> None:
         # this session's, labelled by the engine; compose's web container carries the label
         # too (from the gate's image) but is left to `docker-compose down`: removed under it,
         # `down` stops with an error before it removes the project's network
