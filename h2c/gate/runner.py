@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from h2c.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_FAILED, EXIT_OK
 from h2c.gate.summary import Record, read_json
@@ -31,6 +32,18 @@ class GateRun:
     pytest_rc: int
     records: list[Record]
     exit_code: int
+
+
+class GateOptions(TypedDict, total=False):
+    """``run_gate``'s options, passed on to ``pytest_args`` as they are."""
+
+    config: Path | None
+    addons: Path | None
+    formation: Path | None
+    junit_xml: Path | None
+    keep: bool
+    settle: float | None
+    extra: Sequence[str]
 
 
 def gate_exit_code(pytest_rc: int, records: Sequence[Record]) -> int:
@@ -90,7 +103,7 @@ def run_gate(
     *,
     summary: Path | None = None,
     extra_env: Mapping[str, str] | None = None,
-    **options: object,
+    **options: Unpack[GateOptions],
 ) -> GateRun:
     """Run the checks on one app; pytest's output streams to this process's terminal.
 
@@ -99,7 +112,7 @@ def run_gate(
     with tempfile.TemporaryDirectory(prefix="h2c-check-") as scratch:
         summary = summary or Path(scratch) / "summary.json"
         summary.unlink(missing_ok=True)  # an old file must not pass for this run's
-        args = pytest_args(app_dir, summary=summary, **options)  # type: ignore[arg-type]
+        args = pytest_args(app_dir, summary=summary, **options)
         env = {
             **os.environ,
             **(extra_env or {}),
