@@ -7,73 +7,48 @@ The JSON shape helpers live in ``h2c.heroku.jsonshape``, the add-on service tabl
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from h2c.errors import InputError, Location
-from h2c.heroku.addon_services import (
-    ADDON_SERVICES,
-    addon_config_vars,
-    default_attachment,
-)
+from h2c.heroku.addon_services import ADDON_SERVICES, addon_config_vars, default_attachment
 from h2c.heroku.dynos import DEFAULT_SIZE, KNOWN_SIZES, normalize_size
 from h2c.heroku.jsonshape import (
     KEY_RE,
     expect_object,
     expect_str,
-    got,
-    kind_of,
     load_json,
     optional_str,
     pointer,
-    pointer_join,
     shape_error,
 )
 from h2c.heroku.procfile import NAME_RE
 from h2c.model import Addon, EnvDecl, Finding, FormationEntry, Severity
 
-__all__ = [
-    "ADDON_SERVICES",
-    "KEY_RE",
-    "KNOWN_SCRIPTS",
-    "TOP_LEVEL_KEYS",
-    "AppJson",
-    "addon_config_vars",
-    "default_attachment",
-    "expect_object",
-    "expect_str",
-    "got",
-    "kind_of",
-    "load_json",
-    "optional_str",
-    "parse_app_json",
-    "pointer",
-    "pointer_join",
-    "shape_error",
-]
-
 _ATTACHMENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-TOP_LEVEL_KEYS = frozenset(
-    [
-        "name",
-        "description",
-        "keywords",
-        "website",
-        "repository",
-        "logo",
-        "success_url",
-        "scripts",
-        "env",
-        "formation",
-        "addons",
-        "buildpacks",
-        "environments",
-        "stack",
-        "image",
-    ]
+# The top-level keys whose value is a plain string.
+_STRING_KEYS = (
+    "name",
+    "description",
+    "website",
+    "repository",
+    "logo",
+    "success_url",
+    "stack",
+    "image",
 )
+TOP_LEVEL_KEYS = frozenset(_STRING_KEYS) | {
+    "keywords",
+    "scripts",
+    "env",
+    "formation",
+    "addons",
+    "buildpacks",
+    "environments",
+}
 KNOWN_SCRIPTS = frozenset({"postdeploy", "pr-predestroy"})
 
 
@@ -112,19 +87,7 @@ def parse_app_json(text: str, *, file: str = "app.json") -> AppJson:
         for key in doc
         if key not in TOP_LEVEL_KEYS
     ]
-    strings = {
-        k: optional_str(doc, k, file, "")
-        for k in (
-            "name",
-            "description",
-            "website",
-            "repository",
-            "logo",
-            "success_url",
-            "stack",
-            "image",
-        )
-    }
+    strings = {k: optional_str(doc, k, file, "") for k in _STRING_KEYS}
     keywords = doc.get("keywords", [])
     if not isinstance(keywords, list):
         raise shape_error(file, "/keywords", "an array of strings", keywords)
@@ -154,17 +117,25 @@ def _warn_unknown(
             )
 
 
+_BAD_KEY = "invalid config var name: expected letters, digits and '_', not starting with a digit"
+_BAD_PROCESS = "invalid process type: expected 1-63 letters, digits, '-' or '_'"
+
+
+def _named(
+    value: object, file: str, section: str, name_re: re.Pattern[str], bad_name: str
+) -> Iterator[tuple[str, str, object]]:
+    """(name, JSON pointer, value) for each entry of an object keyed by names (env, formation);
+    a name Heroku would refuse is an InputError at its pointer."""
+    for name, entry in expect_object(value, file, "/" + section).items():
+        ptr = pointer(section, name)
+        if not name_re.match(name):
+            raise InputError(Location(file, pointer=ptr), bad_name)
+        yield name, ptr, entry
+
+
 def _env(value: object, file: str, findings: list[Finding]) -> tuple[EnvDecl, ...]:
-    env = expect_object(value, file, "/env")
     decls = []
-    for key, spec in env.items():
-        ptr = pointer("env", key)
-        if not KEY_RE.match(key):
-            raise InputError(
-                Location(file, pointer=ptr),
-                "invalid config var name: expected letters, digits and '_', not starting "
-                "with a digit",
-            )
+    for key, ptr, spec in _named(value, file, "env", KEY_RE, _BAD_KEY):
         if isinstance(spec, str):
             decls.append(EnvDecl(key=key, value=spec, required=True))
             continue
@@ -197,30 +168,7 @@ def _addons(value: object, file: str, findings: list[Finding]) -> tuple[Addon, .
     addons: list[Addon] = []
     for i, entry in enumerate(value):
         ptr = pointer("addons", i)
-        attachment: str | None = None
-        if isinstance(entry, str):
-            plan_spec = entry
-        elif isinstance(entry, dict):
-            _warn_unknown(entry, {"plan", "as", "options"}, file, ptr, findings)
-            if "plan" not in entry:
-                raise InputError(Location(file, pointer=ptr), 'expected a "plan" key')
-            plan_spec = expect_str(entry["plan"], file, ptr + "/plan")
-            attachment = optional_str(entry, "as", file, ptr)
-            if attachment is not None and not _ATTACHMENT_RE.match(attachment):
-                raise shape_error(
-                    file, ptr + "/as", "a name of letters, digits and '_'", attachment
-                )
-            if entry.get("options"):
-                expect_object(entry["options"], file, ptr + "/options")
-                findings.append(
-                    Finding(
-                        Severity.INFO, f"add-on options at {ptr}/options are not carried over", file
-                    )
-                )
-        else:
-            raise shape_error(
-                file, ptr, 'a string "service[:plan]" or an object {plan, as, options}', entry
-            )
+        plan_spec, attachment = _addon_entry(entry, file, ptr, findings)
         service, _, plan = plan_spec.strip().partition(":")
         if not service:
             raise shape_error(file, ptr, 'an add-on "service[:plan]"', plan_spec)
@@ -242,29 +190,40 @@ def _addons(value: object, file: str, findings: list[Finding]) -> tuple[Addon, .
                     file,
                 )
             )
-        addons.append(
-            Addon(
-                service=service,
-                plan=plan or None,
-                attachment=name,
-                config_vars=addon_config_vars(service, name),
-                source=file,
-            )
-        )
+        config_vars = addon_config_vars(service, name)
+        addons.append(Addon(service, plan or None, name, config_vars, source=file))
     return tuple(addons)
 
 
+def _addon_entry(
+    entry: object, file: str, ptr: str, findings: list[Finding]
+) -> tuple[str, str | None]:
+    """``(service[:plan], attachment)`` from either spelling app.json allows for an add-on."""
+    if isinstance(entry, str):
+        return entry, None
+    if not isinstance(entry, dict):
+        raise shape_error(
+            file, ptr, 'a string "service[:plan]" or an object {plan, as, options}', entry
+        )
+    _warn_unknown(entry, {"plan", "as", "options"}, file, ptr, findings)
+    if "plan" not in entry:
+        raise InputError(Location(file, pointer=ptr), 'expected a "plan" key')
+    plan_spec = expect_str(entry["plan"], file, ptr + "/plan")
+    attachment = optional_str(entry, "as", file, ptr)
+    if attachment is not None and not _ATTACHMENT_RE.match(attachment):
+        raise shape_error(file, ptr + "/as", "a name of letters, digits and '_'", attachment)
+    if entry.get("options"):
+        expect_object(entry["options"], file, ptr + "/options")
+        findings.append(
+            Finding(Severity.INFO, f"add-on options at {ptr}/options are not carried over", file)
+        )
+    return plan_spec, attachment
+
+
 def _formation(value: object, file: str, findings: list[Finding]) -> tuple[FormationEntry, ...]:
-    formation = expect_object(value, file, "/formation")
     entries = []
-    for process, spec in formation.items():
-        ptr = pointer("formation", process)
-        if not NAME_RE.match(process):
-            raise InputError(
-                Location(file, pointer=ptr),
-                "invalid process type: expected 1-63 letters, digits, '-' or '_'",
-            )
-        spec = expect_object(spec, file, ptr)
+    for process, ptr, value_at in _named(value, file, "formation", NAME_RE, _BAD_PROCESS):
+        spec = expect_object(value_at, file, ptr)
         _warn_unknown(spec, {"quantity", "size"}, file, ptr, findings)
         quantity = spec.get("quantity", 1)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
