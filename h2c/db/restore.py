@@ -14,9 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from h2c.db import archive, tools
-from h2c.db.conn import SYSTEM_SCHEMA_FILTER, connect, database_name, mask, quote_ident, session
+from h2c.db import archive, catalog, tools
+from h2c.db.conn import connect, database_name, mask, quote_ident
 from h2c.errors import EnvironmentMissing, InputError
+
+TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
+if TYPE_CHECKING:
+    from psycopg2.extensions import connection
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -102,6 +106,7 @@ def _from_listing(
 def _check_versions(
     path: Path, header: archive.Header, dumped_by: str | None, tool: tools.Tool
 ) -> None:
+    """Refuse (exit 3) a dump this pg_restore cannot read, naming both versions."""
     newest = archive.newest_readable(tool.major)
     made_by = f"pg_dump {dumped_by}" if dumped_by else "an unknown pg_dump"
     if newest is not None and header.version[:2] > newest:
@@ -118,28 +123,14 @@ def _check_versions(
         )
 
 
-def user_tables(conn) -> list[str]:  # type: ignore[no-untyped-def]
-    """Tables (not belonging to an extension) in non-system schemas, as ``schema.table``."""
-    with conn.cursor() as cur:
-        cur.execute(f"""
-            SELECT n.nspname || '.' || c.relname FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMA_FILTER}
-              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-                              AND d.objid = c.oid AND d.deptype = 'e')
-            ORDER BY 1""")
-        return [row[0] for row in cur.fetchall()]
-
-
-def create_extensions(
-    target_dsn: str, needed: list[archive.NeededExtension]
+def _create_extensions(
+    conn: connection, needed: list[archive.NeededExtension]
 ) -> tuple[list[str], list[str]]:
-    """Create what the dump needs (schema first); returns (created, warnings)."""
-    with session(target_dsn, readonly=False) as conn:
-        return _create_extensions(conn, needed)
+    """Create what the dump needs (its schema first), before pg_restore: (created, warnings).
 
-
-def _create_extensions(conn, needed: list[archive.NeededExtension]):  # type: ignore[no-untyped-def]
+    A Heroku dump leaves out ``heroku_ext``, the schema its extensions live in, so pg_restore
+    alone would fail on every object that uses one.
+    """
     created: list[str] = []
     warnings: list[str] = []
     if not needed:
@@ -177,69 +168,129 @@ def restore(
     are still given in that order, and nothing is written before all have passed.
     """
     path, header, tool = _check_file(file, None)
-    listing_lines: list[str] = []
-    schema_sql: list[str] = []
-    running = [tools.Running(tool, ["-l", str(path)], listing_lines.append)]
-    if create_needed_extensions:
-        args = ["--section=pre-data", "-f", "-", str(path)]
-        running.append(tools.Running(tool, args, schema_sql.append))
-    conn = None
+    pre, existing, result = _prepare(
+        path, header, tool, target_dsn, force=force, extensions=create_needed_extensions
+    )
+    args = ["--no-owner", "--no-acl", "--verbose", f"--jobs={jobs or os.cpu_count() or 1}"]
+    if existing:
+        args += ["--clean", "--if-exists"]
+    progress = _Progress(result, on_progress)
+    run = tools.stream(pre.pg_restore, [*args, str(path)], dsn=target_dsn, on_line=progress.read)
+    result.returncode = run.rc
+    result.items_done = min(len(progress.done), result.items_total)
+    if on_progress and result.ok:
+        on_progress(result.items_total, result.items_total, "done")
+    return result
+
+
+class _Prepass:
+    """``pg_restore -l`` and, if asked, the pre-data SQL pass, read in the background."""
+
+    def __init__(self, tool: tools.Tool, path: Path, *, with_schema: bool):
+        self._listing: list[str] = []
+        self._schema_sql: list[str] = []
+        self._running = [tools.Running(tool, ["-l", str(path)], self._listing.append)]
+        if with_schema:
+            args = ["--section=pre-data", "-f", "-", str(path)]
+            self._running.append(tools.Running(tool, args, self._schema_sql.append))
+
+    def listing(self) -> tools.CommandResult:
+        """The TOC listing once ``pg_restore -l`` has ended (stdout and stderr)."""
+        listed = self._running[0].wait()
+        return tools.CommandResult(listed.rc, "\n".join(self._listing), listed.stderr_lines)
+
+    def needed_extensions(self) -> list[archive.NeededExtension]:
+        """What the schema SQL needs, once the pre-data pass has ended."""
+        self._running[1].wait()
+        return archive.needed_extensions(self._schema_sql)
+
+    def stop(self) -> None:
+        """End both passes (killed if still running: the pre-flight failed)."""
+        for proc in self._running:
+            proc.stop()
+
+
+def _prepare(
+    path: Path,
+    header: archive.Header,
+    tool: tools.Tool,
+    target_dsn: str,
+    *,
+    force: bool,
+    extensions: bool,
+) -> tuple[Preflight, list[str], RestoreResult]:
+    """The whole pre-flight, and the extensions; returns it, the tables already there, a result.
+
+    Verdicts come in a fixed order (the file, then reaching the target, then its emptiness)
+    whichever part finishes first.
+    """
+    prepass = _Prepass(tool, path, with_schema=extensions)
+    conn: connection | None = None
     try:
-        try:
-            conn = connect(target_dsn, readonly=False)
-            conn.autocommit = True
-        except InputError as error:  # cannot connect: said after what is wrong with the file
-            unreachable = error
-        existing = user_tables(conn) if conn is not None else []
-        listed = running[0].wait()
-        listing = tools.CommandResult(listed.rc, "\n".join(listing_lines), listed.stderr_lines)
-        pre = _from_listing(path, header, tool, listing)
-        if conn is None:
-            raise unreachable
-        if existing and not force:
-            shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
-            raise InputError(
-                mask(target_dsn),
-                f"target database {database_name(target_dsn)!r} is "
-                f"not empty ({len(existing)} tables: {shown}); pass --force to restore "
-                "over it (objects in the dump are dropped and recreated)",
-            )
+        target = _open_target(target_dsn)
+        conn = None if isinstance(target, InputError) else target
+        existing = catalog.table_names(conn) if conn is not None else []
+        pre = _from_listing(path, header, tool, prepass.listing())
+        if isinstance(target, InputError):  # said after what is wrong with the file
+            raise target
+        _refuse_non_empty(target_dsn, existing, force=force)
         result = RestoreResult(
             returncode=0,
             items_total=len(pre.entries),
             dumped_by=pre.dumped_by,
             pg_restore_version=pre.pg_restore.version,
         )
-        if create_needed_extensions:
-            running[1].wait()
-            needed = archive.needed_extensions(schema_sql)
-            result.extensions_created, result.warnings = _create_extensions(conn, needed)
+        if extensions:
+            needed = prepass.needed_extensions()
+            result.extensions_created, result.warnings = _create_extensions(target, needed)
     finally:
-        for proc in running:
-            proc.stop()
+        prepass.stop()
         if conn is not None:
             conn.close()
-    args = ["--no-owner", "--no-acl", "--verbose", f"--jobs={jobs or os.cpu_count() or 1}"]
-    if existing:
-        args += ["--clean", "--if-exists"]
-    done: set[int] = set()
+    return pre, existing, result
 
-    def on_line(line: str) -> None:
+
+def _open_target(target_dsn: str) -> connection | InputError:
+    """An autocommit session on the target, or why there is none (raised later, in order)."""
+    try:
+        conn = connect(target_dsn, readonly=False)
+    except InputError as error:
+        return error
+    conn.autocommit = True
+    return conn
+
+
+def _refuse_non_empty(target_dsn: str, existing: list[str], *, force: bool) -> None:
+    """Without ``force``, a target that already has tables is refused (exit 2), naming some."""
+    if existing and not force:
+        shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
+        raise InputError(
+            mask(target_dsn),
+            f"target database {database_name(target_dsn)!r} is "
+            f"not empty ({len(existing)} tables: {shown}); pass --force to restore "
+            "over it (objects in the dump are dropped and recreated)",
+        )
+
+
+class _Progress:
+    """Reads ``pg_restore --verbose`` lines into the result (items done, errors) as they come."""
+
+    def __init__(self, result: RestoreResult, on_progress: ProgressCallback | None):
+        self._result, self._on_progress = result, on_progress
+        self.done: set[int] = set()
+
+    def read(self, line: str) -> None:
+        """One stderr line: an item finished, an error, or the count of ignored errors."""
+        result = self._result
         item = _ITEM_DONE.match(line)
         if item:
-            done.add(int(item[1]))
-            if on_progress:
-                on_progress(min(len(done), result.items_total), result.items_total, item[2])
+            self.done.add(int(item[1]))
+            if self._on_progress:
+                done = min(len(self.done), result.items_total)
+                self._on_progress(done, result.items_total, item[2])
         elif line.startswith("pg_restore: error:"):
             result.errors.append(line)
         else:
             ignored = _IGNORED.search(line)
             if ignored:
                 result.errors_ignored = int(ignored[1])
-
-    run = tools.stream(pre.pg_restore, [*args, str(path)], dsn=target_dsn, on_line=on_line)
-    result.returncode = run.rc
-    result.items_done = min(len(done), result.items_total)
-    if on_progress and result.ok:
-        on_progress(result.items_total, result.items_total, "done")
-    return result
