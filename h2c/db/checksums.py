@@ -14,12 +14,12 @@ import itertools
 import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from h2c.db import catalog
-from h2c.db.conn import connect, qualified, quote_ident
+from h2c.db import catalog, parallel, sessions
+from h2c.db.conn import qualified, quote_ident
 
 # "fast" (the default) is hashtextextended, the 64-bit hash hash partitioning routes text with
 # (partbounds.c compute_partition_hash_value): ~2.5x cheaper per row than md5. Why it can be
@@ -82,43 +82,14 @@ def describe(columns: Sequence[str], lo: Any, hi: Any) -> str:
     return " AND ".join(parts) or "whole table"
 
 
-class _Sides:
-    """A source (read-only) and a target connection, queried concurrently."""
+class _Sides(sessions.Pair):
+    """The source and target sessions, and the row hash the current comparison uses."""
 
-    def __init__(self, source_dsn: str, target_dsn: str):
-        self._pool = ThreadPoolExecutor(max_workers=2)
-        # both sessions open at once; if one fails, the other is closed
-        opening = [
-            self._pool.submit(connect, source_dsn, readonly=True),
-            self._pool.submit(connect, target_dsn, readonly=False),
-        ]
-        self.conns: list[Any] = []
-        try:
-            self.conns = [job.result() for job in opening]
-        except BaseException:
-            for job in opening:
-                if job.exception() is None:
-                    job.result().close()
-            self._pool.shutdown()
-            raise
-        self.row_hash = ROW_HASH
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[Any], list[Any]]:
-        def run(conn: Any) -> list[Any]:
-            with conn.cursor() as cur:
-                cur.execute(sql, params)
-                return list(cur.fetchall())
-
-        src, tgt = (self._pool.submit(run, c) for c in self.conns)
-        return src.result(), tgt.result()
-
-    def close(self) -> None:
-        self._pool.shutdown()
-        for conn in self.conns:
-            conn.close()
+    row_hash = ROW_HASH
 
 
 def _summary(rows: list[Any]) -> Summary:
+    """(count, checksum) from a one-row aggregate; no row (an empty group) is (0, 0)."""
     return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
 
@@ -177,6 +148,7 @@ def summarize(found: list[ChunkDifference]) -> ChunkDifference:
 
 
 def _lookup(sides: _Sides, table: str) -> catalog.TableInfo:
+    """The source's key columns of ``table``: its ranges are cut by the source's key."""
     for info in catalog.tables(sides.conns[0]):
         if info.name == table:
             return info
@@ -186,6 +158,7 @@ def _lookup(sides: _Sides, table: str) -> catalog.TableInfo:
 def _integer_ranges(
     sides: _Sides, info: catalog.TableInfo, fanout: int, min_rows: int
 ) -> list[ChunkDifference]:
+    """Differing ranges of an integer key, over the key span both sides cover."""
     key = quote_ident(info.primary_key[0])
     src, tgt = sides.query(f"SELECT min({key}), max({key}) FROM {qualified(info.name)}")
     lows = [r[0][0] for r in (src, tgt) if r[0][0] is not None]
@@ -198,6 +171,7 @@ def _integer_ranges(
 def _integer_level(
     sides: _Sides, info: catalog.TableInfo, lo: int, hi: int, fanout: int, min_rows: int
 ) -> list[ChunkDifference]:
+    """One scan per side buckets ``[lo, hi)`` arithmetically; recurse into buckets that differ."""
     key = quote_ident(info.primary_key[0])
     step = max(1, -(-(hi - lo) // fanout))
     sql = (
@@ -222,6 +196,7 @@ def _integer_level(
 
 
 def _where(columns: Sequence[str], lo: Any, hi: Any) -> tuple[str, list[Any]]:
+    """A row-comparison WHERE clause for a key range, and its parameters (no quoting of values)."""
     key = "(" + ", ".join(quote_ident(c) for c in columns) + ")"
     marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
     clauses, params = [], []
@@ -237,6 +212,7 @@ def _where(columns: Sequence[str], lo: Any, hi: Any) -> tuple[str, list[Any]]:
 def _generic_ranges(
     sides: _Sides, info: catalog.TableInfo, lo: Any, hi: Any, fanout: int, min_rows: int
 ) -> list[ChunkDifference]:
+    """Any other key: boundaries read from the source, one range query per chunk and side."""
     cols = ", ".join(quote_ident(c) for c in info.primary_key)
     where, params = _where(info.primary_key, lo, hi)
     src_count = sides.query(f"SELECT count(*) FROM {qualified(info.name)} WHERE {where}", params)[
@@ -271,6 +247,7 @@ def _generic_ranges(
 
 
 def _one(value: Any) -> Any:
+    """A one-column key bound shown as its value, not as a 1-tuple."""
     return value[0] if isinstance(value, tuple) and len(value) == 1 else value
 
 
@@ -296,9 +273,9 @@ def compare_tables(
                 opened.append(local.sides)
         return _compare(local.sides, info, fanout=FANOUT, hash=hash, min_rows=MIN_ROWS)
 
+    size = workers or os.cpu_count() or 1
     try:
-        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            results = list(pool.map(one, ordered))
+        results = parallel.run_all(size, [partial(one, info) for info in ordered])
     finally:
         for sides in opened:
             sides.close()

@@ -17,15 +17,11 @@ from h2c.secret import MASK, mask_values
 
 TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
 if TYPE_CHECKING:
+    from typing import Any
+
     import psycopg2.extensions
 
 SESSION_SETTINGS = {"TimeZone": "UTC", "DateStyle": "ISO, MDY", "extra_float_digits": "3"}
-
-# Schemas whose tables are not the app's data: catalogs, toast, and Heroku's extension schema.
-SYSTEM_SCHEMA_FILTER = (
-    "n.nspname NOT IN ('pg_catalog', 'information_schema', 'heroku_ext') "
-    "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'"
-)
 
 # The password of any ``scheme://user:password@host`` URL: up to the last ``@`` before the host
 # (a password may hold a raw ``@``), any scheme and case (messages also quote mistyped URLs).
@@ -172,6 +168,14 @@ def session(dsn: str, *, readonly: bool) -> Iterator[psycopg2.extensions.connect
         yield conn
     finally:
         conn.close()
+
+
+def scalar(cur: psycopg2.extensions.cursor) -> Any:
+    """The one value of a query that returns one row (``count(*)``, a function call)."""
+    row = cur.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row[0]
 
 
 def quote_ident(name: str) -> str:

@@ -8,44 +8,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from h2c.db.conn import SYSTEM_SCHEMA_FILTER, session
+from h2c.db import parallel
+from h2c.db.catalog import APP_SCHEMA, APP_TABLES, IS_APP_TABLE, NOT_EXTENSION_MEMBER
+from h2c.db.conn import session
+
+TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
+if TYPE_CHECKING:
+    from psycopg2.extensions import connection
 
 Snapshot = dict[tuple[str, str], str]
-
-_NOT_EXTENSION_MEMBER = """NOT EXISTS (SELECT 1 FROM pg_depend d
-    WHERE d.classid = 'pg_class'::regclass
-    AND d.objid = c.oid AND d.deptype = 'e')"""
 
 QUERIES = {
     "table": f"""
         SELECT n.nspname || '.' || c.relname, CASE c.relkind WHEN 'p' THEN 'partitioned table'
                ELSE 'table' END
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMA_FILTER} AND {_NOT_EXTENSION_MEMBER}""",
+        FROM {APP_TABLES}""",
     "column": f"""
         SELECT n.nspname || '.' || c.relname || '.' || a.attname,
                format_type(a.atttypid, a.atttypmod)
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-          AND {SYSTEM_SCHEMA_FILTER} AND {_NOT_EXTENSION_MEMBER}""",
+        WHERE a.attnum > 0 AND NOT a.attisdropped AND {IS_APP_TABLE}""",
     "constraint": f"""
         SELECT n.nspname || '.' || c.relname || '.' || k.conname,
                CASE k.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE'
                ELSE 'FOREIGN KEY' END || ': ' || pg_get_constraintdef(k.oid)
         FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE k.contype IN ('p', 'u', 'f') AND {SYSTEM_SCHEMA_FILTER}""",
+        WHERE k.contype IN ('p', 'u', 'f') AND {APP_SCHEMA}""",
     "index": f"""
         SELECT n.nspname || '.' || c.relname, pg_get_indexdef(c.oid)
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE {SYSTEM_SCHEMA_FILTER} AND {_NOT_EXTENSION_MEMBER}""",
+        WHERE {APP_SCHEMA} AND {NOT_EXTENSION_MEMBER}""",
     "sequence": f"""
         SELECT n.nspname || '.' || c.relname, format_type(s.seqtypid, NULL)
         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE {SYSTEM_SCHEMA_FILTER} AND {_NOT_EXTENSION_MEMBER}""",
+        WHERE {APP_SCHEMA} AND {NOT_EXTENSION_MEMBER}""",
     "extension": "SELECT extname, 'installed' FROM pg_extension",
 }
 
@@ -69,7 +69,7 @@ def read_snapshot(dsn: str, *, readonly: bool) -> Snapshot:
         return read_from(conn)
 
 
-def read_from(conn) -> Snapshot:  # type: ignore[no-untyped-def]
+def read_from(conn: connection) -> Snapshot:
     """``read_snapshot`` on an open connection (one round trip for all kinds)."""
     snapshot: Snapshot = {}
     union = " UNION ALL ".join(
@@ -102,10 +102,11 @@ def diff(
     source_dsn: str, target_dsn: str, kinds: tuple[str, ...] | None = None
 ) -> list[SchemaDifference]:
     """Schema differences between the (read-only) source and the target, read concurrently."""
-    from concurrent.futures import ThreadPoolExecutor  # not paid by `h2c db verify`
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        src = pool.submit(read_snapshot, source_dsn, readonly=True)
-        tgt = pool.submit(read_snapshot, target_dsn, readonly=False)
-        differences = compare(src.result(), tgt.result())
-    return [d for d in differences if kinds is None or d.kind in kinds]
+    src, tgt = parallel.run_all(
+        2,
+        [
+            lambda: read_snapshot(source_dsn, readonly=True),
+            lambda: read_snapshot(target_dsn, readonly=False),
+        ],
+    )
+    return [d for d in compare(src, tgt) if kinds is None or d.kind in kinds]

@@ -8,23 +8,22 @@ their counts describe the same instant even if the source is still taking writes
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from queue import SimpleQueue
 
-import psycopg2
 import psycopg2.errors
 
-from h2c.db import catalog, schema
-from h2c.db.conn import connect, qualified, quote_ident, session
+from h2c.db import catalog, parallel, schema, sessions
+from h2c.db.conn import qualified, quote_ident, scalar, session
 
 TYPE_CHECKING = False  # no run-time typing import (CLI start-up)
 if TYPE_CHECKING:
-    from typing import Any
+    from psycopg2.extensions import connection
 
     from h2c.db import checksums
+
+OnDone = Callable[[str, str], None]  # (side, table) once a count is done
 
 
 @dataclass(frozen=True)
@@ -76,73 +75,11 @@ class VerifyReport:
         )
 
 
-class WorkerConnections:
-    """One connection per worker thread and side, created on first use, all closed at the end.
-
-    Source connections join the exported snapshot (read-only, repeatable read); target
-    connections run in autocommit, so a table missing there fails one query, not the session.
-    The connection that exported the snapshot is handed to its thread with ``adopt``.
-    """
-
-    def __init__(self, dsns: dict[str, str], readonly: set[str], snapshots: dict[str, str]):
-        self._dsns, self._readonly, self.snapshots = dsns, readonly, snapshots
-        self._local = threading.local()
-        self._all: list[Any] = []
-        self._lock = threading.Lock()
-
-    def adopt(self, side: str, conn: Any) -> None:
-        """Use ``conn`` for ``side`` in the calling thread (closed with the others)."""
-        with self._lock:
-            self._all.append(conn)
-        self._local.__dict__.setdefault("conns", {})[side] = conn
-
-    def get(self, side: str) -> Any:
-        conns = self._local.__dict__.setdefault("conns", {})
-        if side not in conns:
-            conn = connect(self._dsns[side], readonly=side in self._readonly)
-            with self._lock:
-                self._all.append(conn)
-            if side in self.snapshots:
-                conn.set_session(isolation_level="REPEATABLE READ")
-                with conn.cursor() as cur:
-                    cur.execute("SET TRANSACTION SNAPSHOT %s", (self.snapshots[side],))
-            elif side not in self._readonly:
-                conn.autocommit = True
-            conns[side] = conn
-        return conns[side]
-
-    def close(self) -> None:
-        for conn in self._all:
-            conn.close()
-
-
-def export_snapshot(dsn: str) -> tuple[Any, str | None, dict[str, catalog.TableInfo]]:
-    """A read-only repeatable-read connection, its exported snapshot id and the tables in it.
-
-    The caller keeps the connection (and so the snapshot) open while others import it, and
-    may count on it too: it sees the same snapshot.
-    """
-    conn = connect(dsn, readonly=True)
-    try:
-        conn.set_session(isolation_level="REPEATABLE READ")
-        with conn.cursor() as cur:
-            try:
-                cur.execute("SELECT pg_export_snapshot()")
-                snapshot = cur.fetchone()[0]
-            except psycopg2.Error:
-                conn.rollback()
-                snapshot = None  # e.g. a pooler in transaction mode: counts stay exact per table
-        return conn, snapshot, {t.name: t for t in catalog.tables(conn)}
-    except BaseException:
-        conn.close()
-        raise
-
-
 def count_rows(
     source_dsn: str,
     target_dsn: str,
     workers: int | None = None,
-    on_done: Callable[[str, str], None] | None = None,
+    on_done: OnDone | None = None,
 ) -> list[TableCount]:
     """Exact ``count(*)`` of every table on both sides, ``workers`` connections per side."""
     return _run(source_dsn, target_dsn, workers, on_done, catalogs=False).counts
@@ -150,95 +87,19 @@ def count_rows(
 
 @dataclass
 class _Found:
+    """What one pass found; ``verify`` turns it into the report."""
+
     counts: list[TableCount]
     source_tables: dict[str, catalog.TableInfo]
     schema: list[schema.SchemaDifference] = field(default_factory=list)
     sequences: list[SequenceState] = field(default_factory=list)
 
 
-class _Later:
-    """The result of a queued task, waited for by a later task or by the caller."""
-
-    def __init__(self, fn: Callable[[], Any]):
-        self._fn, self._done = fn, threading.Event()
-        self._value: Any = None
-        self._error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self._value = self._fn()
-        except BaseException as error:  # handed to whoever waits for it
-            self._error = error
-        finally:
-            self._done.set()
-
-    def cancel(self) -> None:
-        self._error = RuntimeError("not run: an earlier step failed")
-        self._done.set()
-
-    def result(self) -> Any:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
-class _Workers:
-    """A first-in first-out task queue worked by ``size`` threads, the caller's included.
-
-    A task may wait for the result of an earlier task (FIFO: it has already started), so no
-    wait can deadlock. Lighter than concurrent.futures, whose import the CLI would pay for.
-    Leaving the ``with`` block on an error skips the tasks not yet started.
-    """
-
-    def __init__(self, size: int):
-        self._tasks: SimpleQueue[_Later | None] = SimpleQueue()
-        self._cancelled = self._finished = False
-        self._threads = [threading.Thread(target=self._work) for _ in range(size - 1)]
-        for thread in self._threads:
-            thread.start()
-
-    def __enter__(self) -> _Workers:
-        return self
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self._cancelled = self._cancelled or kind is not None
-        self.finish()
-
-    def submit(self, fn: Callable[[], Any]) -> _Later:
-        task = _Later(fn)
-        self._tasks.put(task)
-        return task
-
-    def _work(self) -> None:
-        while (task := self._tasks.get()) is not None:
-            if self._cancelled:
-                task.cancel()
-            else:
-                task.run()
-
-    def finish(self) -> None:
-        """Work in the calling thread until the queue is empty, then join the others."""
-        if self._finished:
-            return
-        self._finished = True
-        for _ in range(len(self._threads) + 1):
-            self._tasks.put(None)
-        try:
-            self._work()
-        except BaseException:  # e.g. Ctrl-C: let the other threads skip what is left
-            self._cancelled = True
-            raise
-        finally:
-            for thread in self._threads:
-                thread.join()
-
-
 def _run(
     source_dsn: str,
     target_dsn: str,
     workers: int | None,
-    on_done: Callable[[str, str], None] | None,
+    on_done: OnDone | None,
     *,
     catalogs: bool,
 ) -> _Found:
@@ -246,92 +107,115 @@ def _run(
     one set of per-thread connections (the caller's thread is a worker too, counting on the
     connection that exported the source snapshot), so the catalog work fills gaps between the
     counts and there are as many connections as workers per side."""
-    conns = WorkerConnections({"source": source_dsn, "target": target_dsn}, {"source"}, {})
-    results: dict[tuple[str, str], int | None] = {}
+    dsns = {"source": source_dsn, "target": target_dsn}
+    conns = sessions.WorkerConnections(dsns, {"source"}, {})
+    try:
+        with parallel.Workers(workers or os.cpu_count() or 1) as pool:
+            run = _Pass(conns, pool, on_done, catalogs=catalogs)
+            src_tables = run.join_source_snapshot(source_dsn)
+            run.queue_counts(src_tables)
+            only_target = pool.submit(partial(run.count_extra, src_tables))
+            pool.finish()
+        return run.found(src_tables, only_target)
+    finally:
+        conns.close()
 
-    def count(side: str, table: str) -> None:
+
+class _Pass:
+    """One verify pass over the workers: what it queued and the counts they came back with."""
+
+    def __init__(
+        self,
+        conns: sessions.WorkerConnections,
+        pool: parallel.Workers,
+        on_done: OnDone | None,
+        *,
+        catalogs: bool,
+    ):
+        self._conns, self._pool, self._on_done, self._catalogs = conns, pool, on_done, catalogs
+        self._results: dict[tuple[str, str], int | None] = {}
+        self._counted: list[parallel.Later[None]] = []
+        self._source_schema: parallel.Later[schema.Snapshot] | None = None
+        self._sequences: parallel.Later[list[SequenceState]] | None = None
+        self._target = pool.submit(self._read_target)  # another thread starts on it at once
+
+    def _read_target(self) -> tuple[set[str], schema.Snapshot | None]:
+        """The target's table names, and with ``catalogs`` its whole schema (one read)."""
+        if self._catalogs:
+            snap = schema.read_from(self._conns.get("target"))
+            return {name for kind, name in snap if kind == "table"}, snap
+        return set(catalog.table_names(self._conns.get("target"))), None
+
+    def join_source_snapshot(self, source_dsn: str) -> dict[str, catalog.TableInfo]:
+        """Export the source snapshot in this thread, which then counts on that connection."""
+        exporter, snap, src_tables = sessions.export_snapshot(source_dsn)
+        self._conns.adopt("source", exporter)
+        if snap:
+            self._conns.snapshots["source"] = snap
+        return src_tables
+
+    def queue_counts(self, src_tables: dict[str, catalog.TableInfo]) -> None:
+        """Both sides' counts, largest table first; the catalog reads after the first two."""
+        order = sorted(src_tables.values(), key=lambda t: -t.estimated_rows)
+        for info in order:
+            self._counted.append(self._pool.submit(partial(self._count, "source", info.name)))
+            self._counted.append(self._pool.submit(partial(self._count, "target", info.name)))
+            self._queue_catalogs()  # the first call: after the two longest counts
+        self._queue_catalogs()  # no table at all: the catalogs are still read
+
+    def _queue_catalogs(self) -> None:
+        """The source schema and the target sequences, once, if this pass reads catalogs."""
+        if self._catalogs and self._source_schema is None:
+            self._source_schema = self._pool.submit(
+                lambda: schema.read_from(self._conns.get("source"))
+            )
+            self._sequences = self._pool.submit(lambda: _sequence_states(self._conns.get("target")))
+
+    def _count(self, side: str, table: str) -> None:
+        """Exact rows of ``table`` on ``side``; missing on the target is None, not an error."""
         try:
-            with conns.get(side).cursor() as cur:
+            with self._conns.get(side).cursor() as cur:
                 cur.execute(f"SELECT count(*) FROM {qualified(table)}")
-                results[(side, table)] = int(cur.fetchone()[0])
+                self._results[(side, table)] = int(scalar(cur))
         except psycopg2.errors.UndefinedTable:
             if side == "source":
                 raise
-            results[(side, table)] = None  # missing on the target (autocommit: no rollback)
-        if on_done:
-            on_done(side, table)
+            self._results[(side, table)] = None  # missing on the target (autocommit: no rollback)
+        if self._on_done:
+            self._on_done(side, table)
 
-    def read_target() -> tuple[set[str], schema.Snapshot | None]:
-        if catalogs:
-            snap = schema.read_from(conns.get("target"))
-            return {name for kind, name in snap if kind == "table"}, snap
-        return {t.name for t in catalog.tables(conns.get("target"))}, None
+    def count_extra(self, src_tables: dict[str, catalog.TableInfo]) -> list[str]:
+        """Count the tables only the target has (known once its catalog read is done)."""
+        extra = sorted(self._target.result()[0] - set(src_tables))
+        for name in extra:
+            self._count("target", name)
+        return extra
 
-    try:
-        with _Workers(workers or os.cpu_count() or 1) as pool:
-            target_side = pool.submit(read_target)  # another thread starts on it at once
-            exporter, snap, src_tables = export_snapshot(source_dsn)
-            conns.adopt("source", exporter)
-            if snap:
-                conns.snapshots["source"] = snap
-            order = sorted(src_tables.values(), key=lambda t: -t.estimated_rows)
-            jobs = []
-            source_schema = seqs = None
-            for i, info in enumerate(order):
-                jobs.append(pool.submit(partial(count, "source", info.name)))
-                jobs.append(pool.submit(partial(count, "target", info.name)))
-                if i == 0 and catalogs:  # after the two longest counts, beside the rest
-                    source_schema = pool.submit(lambda: schema.read_from(conns.get("source")))
-                    seqs = pool.submit(lambda: _sequence_states(conns.get("target")))
-            if catalogs and source_schema is None:
-                source_schema = pool.submit(lambda: schema.read_from(conns.get("source")))
-                seqs = pool.submit(lambda: _sequence_states(conns.get("target")))
-
-            def count_extra() -> list[str]:
-                extra = sorted(target_side.result()[0] - set(src_tables))
-                for name in extra:
-                    count("target", name)
-                return extra
-
-            only_target = pool.submit(count_extra)
-            pool.finish()
-        for job in jobs:
+    def found(
+        self, src_tables: dict[str, catalog.TableInfo], only_target: parallel.Later[list[str]]
+    ) -> _Found:
+        """Everything the finished pass learnt; a failed task's error is raised here."""
+        for job in self._counted:
             job.result()
         extra = only_target.result()
         found = _Found([], src_tables)
-        if source_schema is not None and seqs is not None:
-            found.schema = schema.compare(source_schema.result(), target_side.result()[1])
-            found.sequences = seqs.result()
-    finally:
-        conns.close()
-    names = sorted(set(src_tables) | set(extra))
-    found.counts = [
-        TableCount(n, results.get(("source", n)), results.get(("target", n))) for n in names
-    ]
-    return found
-
-
-_OWNED_SEQUENCES = """
-    SELECT sn.nspname, s.relname, tn.nspname, t.relname, a.attname, q.seqincrement
-    FROM pg_depend d
-    JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-    JOIN pg_namespace sn ON sn.oid = s.relnamespace
-    JOIN pg_sequence q ON q.seqrelid = s.oid
-    JOIN pg_class t ON t.oid = d.refobjid
-    JOIN pg_namespace tn ON tn.oid = t.relnamespace
-    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
-    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-      AND d.deptype IN ('a', 'i') AND tn.nspname <> 'heroku_ext'
-    ORDER BY 1, 2"""
+        if self._source_schema is not None and self._sequences is not None:
+            target_schema = self._target.result()[1] or {}
+            found.schema = schema.compare(self._source_schema.result(), target_schema)
+            found.sequences = self._sequences.result()
+        names = sorted(set(src_tables) | set(extra))
+        found.counts = [
+            TableCount(n, self._results.get(("source", n)), self._results.get(("target", n)))
+            for n in names
+        ]
+        return found
 
 
 def inventory(dsn: str) -> tuple[list[str], list[str]]:
     """App tables and column-owned sequences of a database (read-only), as ``schema.name``."""
     with session(dsn, readonly=True) as conn:
-        tables = sorted(t.name for t in catalog.tables(conn))
-        with conn.cursor() as cur:
-            cur.execute(_OWNED_SEQUENCES)
-            owned = sorted({f"{row[0]}.{row[1]}" for row in cur.fetchall()})
+        tables = sorted(catalog.table_names(conn))
+        owned = sorted({f"{s.schema}.{s.name}" for s in catalog.owned_sequences(conn)})
     return tables, owned
 
 
@@ -341,38 +225,40 @@ def sequences(target_dsn: str, *, readonly: bool = False) -> list[SequenceState]
         return _sequence_states(conn)
 
 
-def _sequence_states(conn) -> list[SequenceState]:  # type: ignore[no-untyped-def]
+def _sequence_states(conn: connection) -> list[SequenceState]:
     """Two round trips whatever the number of sequences: list them, then read all at once."""
+    owned = catalog.owned_sequences(conn)
+    if not owned:
+        return []
     with conn.cursor() as cur:
-        cur.execute(_OWNED_SEQUENCES)
-        owned = cur.fetchall()
-        if not owned:
-            return []
-        parts = []
-        for i, (seq_schema, seq, tab_schema, tab, column, increment) in enumerate(owned):
-            agg = "max" if increment > 0 else "min"
-            parts.append(
-                f"SELECT {i}, last_value, is_called, (SELECT {agg}({quote_ident(column)})::bigint"
-                f" FROM {quote_ident(tab_schema)}.{quote_ident(tab)})"
-                f" FROM {quote_ident(seq_schema)}.{quote_ident(seq)}"
-            )
-        cur.execute(" UNION ALL ".join(parts))
+        cur.execute(" UNION ALL ".join(_read_sequence(i, seq) for i, seq in enumerate(owned)))
         values = {row[0]: row[1:] for row in cur.fetchall()}
-    states: list[SequenceState] = []
-    for i, (seq_schema, seq, tab_schema, tab, column, increment) in enumerate(owned):
-        last, called, extreme = values[i]
-        effective = last if called else last - increment
-        if increment < 0:  # a descending sequence: compare mirrored values
-            effective, extreme = -effective, (None if extreme is None else -extreme)
-        states.append(
-            SequenceState(
-                f"{seq_schema}.{seq}",
-                f"{tab_schema}.{tab}.{column}",
-                int(effective),
-                None if extreme is None else int(extreme),
-            )
-        )
-    return states
+    return [_state(seq, *values[i]) for i, seq in enumerate(owned)]
+
+
+def _read_sequence(i: int, seq: catalog.OwnedSequence) -> str:
+    """One branch of the union: row ``i``, the sequence's state and its column's extreme."""
+    agg = "max" if seq.increment > 0 else "min"
+    return (
+        f"SELECT {i}, last_value, is_called, (SELECT {agg}({quote_ident(seq.column)})::bigint"
+        f" FROM {quote_ident(seq.table_schema)}.{quote_ident(seq.table)})"
+        f" FROM {quote_ident(seq.schema)}.{quote_ident(seq.name)}"
+    )
+
+
+def _state(
+    seq: catalog.OwnedSequence, last: int, called: bool, extreme: int | None
+) -> SequenceState:
+    """The last value the sequence gave out against its column's extreme, both ascending."""
+    effective = last if called else last - seq.increment
+    if seq.increment < 0:  # a descending sequence: compare mirrored values
+        effective, extreme = -effective, (None if extreme is None else -extreme)
+    return SequenceState(
+        f"{seq.schema}.{seq.name}",
+        f"{seq.table_schema}.{seq.table}.{seq.column}",
+        int(effective),
+        None if extreme is None else int(extreme),
+    )
 
 
 def verify(
@@ -382,7 +268,7 @@ def verify(
     workers: int | None = None,
     with_checksums: bool = False,
     checksum_hash: str = "fast",
-    on_done: Callable[[str, str], None] | None = None,
+    on_done: OnDone | None = None,
 ) -> VerifyReport:
     """Counts, sequences, schema and extension parity, and optionally chunked checksums."""
     found = _run(source_dsn, target_dsn, workers, on_done, catalogs=True)

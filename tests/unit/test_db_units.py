@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from h2c.db import archive, checksums, conn, report, restore, schema, tools, verify
+from h2c.db import archive, checksums, conn, parallel, report, restore, schema, tools, verify
 from h2c.errors import EnvironmentMissing, InputError
 
 
@@ -159,7 +159,7 @@ def test_workers_run_every_task_and_a_task_may_wait_for_an_earlier_one(size: int
     import threading
 
     before = threading.active_count()
-    with verify._Workers(size) as pool:
+    with parallel.Workers(size) as pool:
         first = pool.submit(lambda: 20)
         later = pool.submit(lambda: first.result() + 1)
         rest = [pool.submit(lambda i=i: i * i) for i in range(10)]
@@ -169,7 +169,7 @@ def test_workers_run_every_task_and_a_task_may_wait_for_an_earlier_one(size: int
 
 
 def test_workers_error_in_a_task_is_raised_by_its_result() -> None:
-    with verify._Workers(2) as pool:
+    with parallel.Workers(2) as pool:
         bad = pool.submit(lambda: 1 // 0)
         good = pool.submit(lambda: "ok")
     assert good.result() == "ok"
@@ -182,7 +182,7 @@ def test_workers_leaving_on_an_error_skips_tasks_not_started_and_joins() -> None
 
     ran: list[int] = []
     before = threading.active_count()
-    with pytest.raises(KeyError), verify._Workers(1) as pool:  # size 1: nothing runs early
+    with pytest.raises(KeyError), parallel.Workers(1) as pool:  # size 1: nothing runs early
         skipped = pool.submit(lambda: ran.append(1))
         raise KeyError("boom")
     assert ran == [] and threading.active_count() == before
