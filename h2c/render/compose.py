@@ -10,7 +10,7 @@ from __future__ import annotations
 from h2c.model import AppSpec
 from h2c.plan.planner import ConvoxPlan, ServicePlan
 from h2c.plan.resources import ResourcePlan
-from h2c.render.convox_yml import HEALTH_TIMEOUT, yaml_scalar
+from h2c.render.convox_yml import HEALTH_TIMEOUT, yaml_list, yaml_scalar
 from h2c.render.header import header
 
 LOCAL_DB = "app"  # user, password and database name of the local postgres container
@@ -76,18 +76,14 @@ def _service(svc: ServicePlan, plan: ConvoxPlan, hosts: dict[str, str]) -> list[
     env = list(svc.environment) + [
         f"{by_name[n].url_var}={local_url(by_name[n], hosts[n])}" for n in svc.resources
     ]
-    if env:
-        lines.append("    environment:")
-        lines += [f"      - {yaml_scalar(compose_escape(e))}" for e in sorted(env)]
+    lines += yaml_list("environment", [yaml_scalar(compose_escape(e)) for e in sorted(env)])
     if svc.port is not None:
         lines += [
             "    labels:",
             f"      convox.health.path: {yaml_scalar(svc.health_path or '/')}",
             f"      convox.health.timeout: {yaml_scalar(str(HEALTH_TIMEOUT))}",
         ]
-    if svc.resources:
-        lines.append("    links:")
-        lines += [f"      - {hosts[n]}" for n in svc.resources]
+    lines += yaml_list("links", [hosts[n] for n in svc.resources])
     if svc.clock:
         lines.append("    # a clock must run exactly once: keep this service at one process")
     lines += [f"    mem_limit: {svc.memory}m", f"    cpu_shares: {svc.cpu * 1024 // 1000}"]

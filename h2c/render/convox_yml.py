@@ -7,6 +7,8 @@ config value ever appears here: environment entries are key names or public defa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import yaml
 
 from h2c.model import AppSpec
@@ -36,6 +38,19 @@ def yaml_scalar(value: str | int | bool) -> str:
         value, default_flow_style=True, default_style=style, width=1 << 30, allow_unicode=True
     )
     return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def yaml_list(key: str, items: Sequence[str]) -> list[str]:
+    """A service's block sequence under ``key``, items as given; nothing when there are none.
+
+    Both manifests (convox.yml and docker-compose.yml) write their service lists with it.
+
+    >>> yaml_list("resources", ["database"]), yaml_list("links", [])
+    (['    resources:', '      - database'], [])
+    """
+    if not items:
+        return []
+    return [f"    {key}:", *(f"      - {item}" for item in items)]
 
 
 def render_convox_yml(spec: AppSpec, plan: ConvoxPlan) -> str:
@@ -88,12 +103,8 @@ def _service(svc: ServicePlan) -> list[str]:
             f"      interval: {HEALTH_INTERVAL}",
             f"      timeout: {HEALTH_TIMEOUT}",
         ]
-    if svc.environment:
-        lines.append("    environment:")
-        lines += [f"      - {yaml_scalar(entry)}" for entry in svc.environment]
-    if svc.resources:
-        lines.append("    resources:")
-        lines += [f"      - {name}" for name in svc.resources]
+    lines += yaml_list("environment", [yaml_scalar(entry) for entry in svc.environment])
+    lines += yaml_list("resources", svc.resources)
     if svc.clock:
         lines.append("    # a clock must run exactly once: two would fire every job twice")
     lines += [
