@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from h2c.errors import InputError, Location
-from h2c.heroku.jsonshape import expect_object, load_json, shape_error
+from h2c.errors import InputError
+from h2c.heroku.pyversion import DEFAULT_VERSION, Shown, meaningful_lines, python_version
 from h2c.model import Finding, Runtime, Severity
 
-DEFAULT_VERSION = "3.14"
-SUPPORTED_MINORS = ("3.10", "3.11", "3.12", "3.13", "3.14")
 RUNTIME_FILES: tuple[str, ...] = (
     "runtime.txt",
     ".python-version",
@@ -33,21 +31,8 @@ RUNTIME_FILES: tuple[str, ...] = (
 # Files whose presence alone matters: the loader may pass "" for them.
 PRESENCE_ONLY: frozenset[str] = frozenset({"manage.py", "bin/pre_compile", "bin/post_compile"})
 
-Shown = Callable[[str], str]  # app-relative name -> the name as the user sees it
-
-_RUNTIME_TXT_RE = re.compile(r"^python-(\d+\.\d+(?:\.\d+)?)$")
-_VERSION_RE = re.compile(r"^(\d+\.\d+(?:\.\d+)?)$")
 _INCLUDE_RE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 _APT_RE = re.compile(r"^[a-z0-9][a-z0-9+.\-]*(?::[a-z0-9-]+)?(?:=\S+)?$")
-
-
-def _lines(text: str) -> list[tuple[int, str]]:
-    return [(n, line.strip()) for n, line in enumerate(text.removeprefix("\ufeff").split("\n"), 1)]
-
-
-def _meaningful(text: str) -> list[tuple[int, str]]:
-    """Non-blank lines that are not ``#`` comments."""
-    return [(n, line) for n, line in _lines(text) if line and not line.startswith("#")]
 
 
 def requirement_includes(text: str, base: str = "") -> tuple[str, ...]:
@@ -57,7 +42,7 @@ def requirement_includes(text: str, base: str = "") -> tuple[str, ...]:
     ('reqs/base.txt', 'reqs/c.txt')
     """
     found = []
-    for _, line in _meaningful(text):
+    for _, line in meaningful_lines(text):
         match = _INCLUDE_RE.match(line)
         if match:
             found.append(posixpath.normpath(posixpath.join(base, match[1])))
@@ -85,20 +70,11 @@ def detect_runtime(
         return posixpath.join(root, name) if root else name
 
     findings: list[Finding] = []
-    version, source = _version(files, shown, default_version, findings)
+    version, source = python_version(files, shown, default_version, findings)
     manager, dep_files = _package_manager(files, shown, root or ".")
     if manager == "pip":
         findings += _missing_includes(files, dep_files, shown)
-        texts = [_strip_comments(files[f]) for f in dep_files]
-    else:
-        texts = [files.get(f, "") for f in dep_files]
-    dep_text = "\n".join(texts).lower()
-    manage = _manage_py(files)
-    framework = None
-    if manage and _mentions(dep_text, "django"):
-        framework = "django"
-    elif _mentions(dep_text, "flask"):
-        framework = "flask"
+    framework = _framework(files, manager, dep_files)
     collectstatic = framework == "django"
     if collectstatic and disable_collectstatic:
         collectstatic = False
@@ -115,7 +91,7 @@ def detect_runtime(
         package_manager=manager,
         dependency_files=dep_files,
         framework=framework,
-        django_manage=manage if framework == "django" else None,
+        django_manage=_manage_py(files) if framework == "django" else None,
         collectstatic=collectstatic,
         apt_packages=_aptfile(files.get("Aptfile"), shown("Aptfile"), findings),
         pre_compile="bin/pre_compile" in files,
@@ -124,70 +100,16 @@ def detect_runtime(
     return runtime, tuple(findings)
 
 
-def _check_supported(version: str, where: Location) -> str:
-    minor = ".".join(version.split(".")[:2])
-    if minor not in SUPPORTED_MINORS:
-        raise InputError(
-            where,
-            f"Python {version} is not supported by Heroku's Python buildpack; "
-            f"expected {SUPPORTED_MINORS[0]} to {SUPPORTED_MINORS[-1]}",
-        )
-    return version
-
-
-def _version(
-    files: Mapping[str, str], shown: Shown, default_version: str, findings: list[Finding]
-) -> tuple[str, str]:
-    if "runtime.txt" in files:
-        lines = _meaningful(files["runtime.txt"])
-        number, line = lines[0] if lines else (1, "")
-        match = _RUNTIME_TXT_RE.match(line)
-        if len(lines) != 1 or not match:
-            raise InputError(
-                Location(shown("runtime.txt"), number),
-                "expected one line `python-X.Y` or `python-X.Y.Z`, e.g. python-3.12",
-            )
-        findings.append(
-            Finding(
-                Severity.WARNING,
-                "runtime.txt is deprecated; Heroku recommends .python-version",
-                shown("runtime.txt"),
-                number,
-            )
-        )
-        return _check_supported(match[1], Location(shown("runtime.txt"), number)), "runtime.txt"
-    if ".python-version" in files:
-        name = shown(".python-version")
-        lines = _meaningful(files[".python-version"])
-        if len(lines) != 1:
-            where = Location(name, lines[1][0]) if len(lines) > 1 else Location(name)
-            raise InputError(where, f"expected exactly one Python version line, found {len(lines)}")
-        number, line = lines[0]
-        if not _VERSION_RE.match(line):
-            raise InputError(
-                Location(name, number),
-                f"invalid Python version {line!r}: expected X.Y or X.Y.Z, e.g. 3.12",
-            )
-        return _check_supported(line, Location(name, number)), ".python-version"
-    if "Pipfile.lock" in files:
-        name = shown("Pipfile.lock")
-        meta = expect_object(load_json(files["Pipfile.lock"], name), name, "")
-        requires = expect_object(meta.get("_meta", {}), name, "/_meta")
-        requires = expect_object(requires.get("requires", {}), name, "/_meta/requires")
-        for key in ("python_full_version", "python_version"):
-            if key in requires:
-                ptr = f"/_meta/requires/{key}"
-                value = requires[key]
-                if not isinstance(value, str) or not _VERSION_RE.match(value):
-                    raise shape_error(name, ptr, "a Python version X.Y or X.Y.Z", value)
-                return _check_supported(value, Location(name, pointer=ptr)), "Pipfile.lock"
-    findings.append(
-        Finding(
-            Severity.INFO,
-            f"no Python version requested; using the buildpack default {default_version}",
-        )
-    )
-    return default_version, "default"
+def _framework(files: Mapping[str, str], manager: str, dep_files: tuple[str, ...]) -> str | None:
+    """Django (with a manage.py) or Flask, when the dependency files name it."""
+    if manager == "pip":
+        texts = [_strip_comments(files[f]) for f in dep_files]
+    else:
+        texts = [files.get(f, "") for f in dep_files]
+    dep_text = "\n".join(texts).lower()
+    if _manage_py(files) and _mentions(dep_text, "django"):
+        return "django"
+    return "flask" if _mentions(dep_text, "flask") else None
 
 
 def _package_manager(
@@ -249,7 +171,7 @@ def _missing_includes(
     """A ``-r``/``-c`` file that is not there: pip would fail at build time."""
     findings = []
     for name in dep_files:
-        for number, line in _meaningful(files[name]):
+        for number, line in meaningful_lines(files[name]):
             for path in requirement_includes(line, posixpath.dirname(name)):
                 if path not in files:
                     findings.append(
@@ -264,7 +186,7 @@ def _missing_includes(
 
 
 def _strip_comments(text: str) -> str:
-    return "\n".join(line.split(" #")[0] for _, line in _meaningful(text))
+    return "\n".join(line.split(" #")[0] for _, line in meaningful_lines(text))
 
 
 def _mentions(text: str, package: str) -> bool:
@@ -282,7 +204,7 @@ def _aptfile(text: str | None, name: str, findings: list[Finding]) -> tuple[str,
     if text is None:
         return ()
     packages = []
-    for number, line in _meaningful(text):
+    for number, line in meaningful_lines(text):
         if "://" in line or line.endswith(".deb") or line.startswith(":repo:"):
             findings.append(
                 Finding(
