@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from h2c.model import AppSpec
+from h2c.model import AppSpec, Runtime
 from h2c.plan.planner import ConvoxPlan
 from h2c.render.header import header
 
@@ -29,19 +29,7 @@ def render_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
     rt = spec.runtime
     lines = [header(plan.inputs), _IGNORED_RULES, "", f"FROM python:{rt.minor_version}-slim", ""]
     lines += ['SHELL ["/bin/bash", "-o", "pipefail", "-c"]', ""]
-    env = [
-        "PYTHONDONTWRITEBYTECODE=1",
-        "PYTHONUNBUFFERED=1",
-        "PIP_NO_CACHE_DIR=1",
-        "PIP_DISABLE_PIP_VERSION_CHECK=1",
-        "VIRTUAL_ENV=/opt/venv",
-        "PATH=/opt/venv/bin:$PATH",
-    ]
-    web = plan.web
-    if web is not None:
-        env.append(f"PORT={web.port}")
-    lines.append("ENV " + " \\\n    ".join(env))
-    lines.append("")
+    lines += _environment(plan)
     if rt.apt_packages:
         lines += [
             "# Aptfile packages",
@@ -60,8 +48,41 @@ def render_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
         "WORKDIR /app",
         "",
     ]
+    lines += _build_steps(rt)
+    lines += [
+        "",
+        "# The code stays owned by root (read-only for the app); chown what the app writes to.",
+        "# Numeric, so Kubernetes can check runAsNonRoot.",
+        "USER 1000:1000",
+    ]
+    web = plan.web
+    if web is not None:
+        lines.append(f"EXPOSE {web.port}")
+    main = web or (plan.services[0] if plan.services else None)
+    if main is not None:
+        lines.append("CMD " + json.dumps(list(main.command.argv)))
+    return "\n".join(lines) + "\n"
+
+
+def _environment(plan: ConvoxPlan) -> list[str]:
+    """The image's ENV: Python's and pip's quiet settings, the venv, and web's PORT."""
+    env = [
+        "PYTHONDONTWRITEBYTECODE=1",
+        "PYTHONUNBUFFERED=1",
+        "PIP_NO_CACHE_DIR=1",
+        "PIP_DISABLE_PIP_VERSION_CHECK=1",
+        "VIRTUAL_ENV=/opt/venv",
+        "PATH=/opt/venv/bin:$PATH",
+    ]
+    if plan.web is not None:
+        env.append(f"PORT={plan.web.port}")
+    return ["ENV " + " \\\n    ".join(env), ""]
+
+
+def _build_steps(rt: Runtime) -> list[str]:
+    """Dependencies, code and the buildpack's hooks, in the order the buildpack runs them."""
     if rt.pre_compile:
-        lines += [
+        lines = [
             "# bin/pre_compile runs before dependencies are installed, as on Heroku. It needs",
             "# the code, so the dependency layer is rebuilt on every code change; if your",
             "# pre_compile does not touch dependency files, move these two lines below it.",
@@ -72,7 +93,7 @@ def render_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
             "",
         ]
     else:
-        lines += [
+        lines = [
             "# Dependencies first, keyed on the dependency files only: code changes reuse it.",
             *_copy_files(rt.dependency_files),
             *_install(rt.package_manager),
@@ -88,18 +109,7 @@ def render_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
             "# SECRET_KEY and DATABASE_URL: harmless placeholders on this line only (not ENV).",
             f"RUN {COLLECTSTATIC_ENV} python {manage} collectstatic --noinput",
         ]
-    lines += [
-        "",
-        "# The code stays owned by root (read-only for the app); chown what the app writes to.",
-        "# Numeric, so Kubernetes can check runAsNonRoot.",
-        "USER 1000:1000",
-    ]
-    if web is not None:
-        lines.append(f"EXPOSE {web.port}")
-    main = web or (plan.services[0] if plan.services else None)
-    if main is not None:
-        lines.append("CMD " + json.dumps(list(main.command.argv)))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _copy_files(files: Sequence[str]) -> list[str]:
