@@ -170,14 +170,6 @@ def _plan_services(
             findings.append(
                 Finding(command.severity, f"{name}: {command.finding_text}", "Procfile", proc.line)
             )
-        env = dict(base_env)
-        for key, default in command.defaults:
-            if classify(key, spec.addons) in (EnvKind.COPY, EnvKind.ADDON_DECISION):
-                env[key] = env.get(key) if env.get(key) is not None else default
-        for key in command.required:
-            env.setdefault(key, None)
-        if _reads_dyno(spec):
-            env["DYNO"] = f"{proc.name}.1"  # as Heroku names the first dyno of this type
         is_web = name == "web"
         clock = proc.name in ("clock", "scheduler") or bool(_CLOCK_RE.search(proc.command))
         count, memory, cpu = _scale(spec, proc.name, name, clock, findings)
@@ -191,12 +183,28 @@ def _plan_services(
                 count=count,
                 memory=memory,
                 cpu=cpu,
-                environment=tuple(k if v is None else f"{k}={v}" for k, v in sorted(env.items())),
+                environment=_service_env(spec, base_env, command, proc.name),
                 resources=tuple(r.name for r in resources),
                 clock=clock,
             )
         )
     return tuple(services)
+
+
+def _service_env(
+    spec: AppSpec, base_env: dict[str, str | None], command: SafeCommand, process: str
+) -> tuple[str, ...]:
+    """convox.yml entries, sorted: the app's keys, the command's ``${VAR:-x}`` defaults (for
+    keys not already given one), its ``${VAR:?}`` keys, and DYNO for code that reads it."""
+    env = dict(base_env)
+    for key, default in command.defaults:
+        if classify(key, spec.addons) in (EnvKind.COPY, EnvKind.ADDON_DECISION):
+            env[key] = env.get(key) if env.get(key) is not None else default
+    for key in command.required:
+        env.setdefault(key, None)
+    if _reads_dyno(spec):
+        env["DYNO"] = f"{process}.1"  # as Heroku names the first dyno of this type
+    return tuple(k if v is None else f"{k}={v}" for k, v in sorted(env.items()))
 
 
 def _reads_dyno(spec: AppSpec) -> bool:
