@@ -4,34 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from h2c.model import AppSpec
+from h2c.model import AppSpec, Runtime
 from h2c.plan.planner import ConvoxPlan
 
 
 def describe(spec: AppSpec, planned: ConvoxPlan) -> dict[str, Any]:
     """A JSON-ready description of what was detected and what it becomes; never a value."""
-    runtime = spec.runtime
     services = {s.process: s for s in planned.services}
     return {
         "app": spec.name,
-        "runtime": {
-            "language": runtime.language,
-            "version": runtime.version,
-            "version_source": runtime.version_source,
-            "package_manager": runtime.package_manager,
-            "dependency_files": list(runtime.dependency_files),
-            "framework": runtime.framework,
-            "collectstatic": runtime.collectstatic,
-            "apt_packages": list(runtime.apt_packages),
-            "hooks": [
-                h
-                for h, on in (
-                    ("bin/pre_compile", runtime.pre_compile),
-                    ("bin/post_compile", runtime.post_compile),
-                )
-                if on
-            ],
-        },
+        "runtime": _runtime(spec.runtime),
         "processes": [
             {
                 "process": p.name,
@@ -65,6 +47,22 @@ def describe(spec: AppSpec, planned: ConvoxPlan) -> dict[str, Any]:
             {"severity": f.severity.value, "message": f.message, "file": f.file, "line": f.line}
             for f in (*spec.findings, *planned.findings)
         ],
+    }
+
+
+def _runtime(runtime: Runtime) -> dict[str, Any]:
+    """What the buildpack would decide, and the hooks it would run."""
+    hooks = [("bin/pre_compile", runtime.pre_compile), ("bin/post_compile", runtime.post_compile)]
+    return {
+        "language": runtime.language,
+        "version": runtime.version,
+        "version_source": runtime.version_source,
+        "package_manager": runtime.package_manager,
+        "dependency_files": list(runtime.dependency_files),
+        "framework": runtime.framework,
+        "collectstatic": runtime.collectstatic,
+        "apt_packages": list(runtime.apt_packages),
+        "hooks": [hook for hook, present in hooks if present],
     }
 
 
