@@ -144,6 +144,14 @@ def _prepare_rootfs(standin: StandIn, root: Path) -> str:
         "apt-get update -qq && apt-get install -y -qq --no-install-recommends "
         f"-o Dpkg::Options::=--force-confold {pkgs} >/dev/null",
     )
+    version = _configure(standin, root)
+    _slim_down(root)
+    return parse_full_version(standin.kind, version)
+
+
+def _configure(standin: StandIn, root: Path) -> str:
+    """What the official image of this kind sets up (links, data dirs, entrypoint); returns
+    the installed program's ``--version`` line."""
     if standin.kind == "python":
         version = _chroot(root, "python3 --version")
         _chroot(
@@ -173,6 +181,11 @@ def _prepare_rootfs(standin: StandIn, root: Path) -> str:
         entry = root / "usr/local/bin/docker-entrypoint.sh"
         entry.write_text(POSTGRES_ENTRYPOINT)
         entry.chmod(0o755)
+    return version
+
+
+def _slim_down(root: Path) -> None:
+    """Docker's apt and dpkg settings, caches and docs removed, the host's CA bundle kept."""
     for name, text in APT_DOCKER_CONF.items():
         (root / "etc/apt/apt.conf.d" / name).write_text(text)
     (root / "etc/dpkg/dpkg.cfg.d/docker").write_text(DPKG_SLIM)
@@ -191,7 +204,6 @@ def _prepare_rootfs(standin: StandIn, root: Path) -> str:
     bundle.parent.mkdir(parents=True, exist_ok=True)  # redis has no ca-certificates package
     shutil.copyfile(HOST_CA_BUNDLE, bundle)
     shutil.copyfile(HOST_CA_BUNDLE, local_ca / "h2c-host-bundle.crt")
-    return parse_full_version(standin.kind, version)
 
 
 def build(standin: StandIn) -> None:
