@@ -133,7 +133,6 @@ def run_demo(workdir: Path | None, *, keep: bool = False) -> Demo:
     """Every step of a migration, in order; a failed step stops the ones that need it."""
     from h2c.adapters.docker import Engine
     from h2c.cli import main as h2c
-    from h2c.commands.check import run_argv as run_check
 
     app = prepare_workdir(workdir)
     demo = Demo(app.parent)
@@ -149,50 +148,58 @@ def run_demo(workdir: Path | None, *, keep: bool = False) -> Demo:
     ):
         return demo
     demo.step("env parity with Heroku", lambda: h2c(["env", "diff", str(app), *exports[:4]]))
-    dump = app.parent / "latest.dump"
     with (
         Engine.connect() as engine,
         postgres(engine, HEROKU_PG) as heroku_db,
         postgres(engine, CONVOX_PG) as convox_db,
     ):
-        seeded = demo.step(
-            f"play Heroku: {HEROKU_PG}, migrated and seeded by the app",
-            lambda: seed_heroku_side(engine, app, heroku_db),
-        )
-        dumped = seeded and demo.step(
-            "h2c db dump (what heroku pg:backups makes)",
-            lambda: h2c(["db", "dump", "--from", heroku_db.url, "-o", str(dump)]),
-        )
-        restored = dumped and demo.step(
-            f"h2c db restore into the Convox side ({CONVOX_PG})",
-            lambda: h2c(["db", "restore", str(dump), "--to", convox_db.url]),
-        )
-        if restored:
-            demo.step(
-                "h2c db verify --checksums",
-                lambda: h2c(
-                    [
-                        "db",
-                        "verify",
-                        "--source",
-                        heroku_db.url,
-                        "--target",
-                        convox_db.url,
-                        "--checksums",
-                    ]
-                ),
-            )
-        # The gate's child reads the URLs from its environment: no password on a command line,
-        # and this process's own environment is left as it was.
-        urls = {"H2C_DEMO_SOURCE_URL": heroku_db.url, "H2C_DEMO_TARGET_URL": convox_db.url}
-        gate_db = ["--h2c-source", "$H2C_DEMO_SOURCE_URL", "--h2c-target", "$H2C_DEMO_TARGET_URL"]
-        demo.step(
-            "h2c check: the gate (image, service, compose, env, database)",
-            lambda: run_check(
-                ["check", str(app), *exports, *(gate_db if restored else [])],
-                extra_env=urls if restored else {},
-            ),
-        )
+        restored = move_database(demo, engine, app, heroku_db, convox_db)
+        gate_step(demo, app, exports, (heroku_db, convox_db) if restored else None)
     if not keep:
         shutil.rmtree(demo.workdir, ignore_errors=True)
     return demo
+
+
+def move_database(
+    demo: Demo, engine: Engine, app: Path, heroku_db: LocalPostgres, convox_db: LocalPostgres
+) -> bool:
+    """Seed the Heroku side, then dump, restore and verify; True once the Convox side has it."""
+    from h2c.cli import main as h2c
+
+    dump = app.parent / "latest.dump"
+    seeded = demo.step(
+        f"play Heroku: {HEROKU_PG}, migrated and seeded by the app",
+        lambda: seed_heroku_side(engine, app, heroku_db),
+    )
+    dumped = seeded and demo.step(
+        "h2c db dump (what heroku pg:backups makes)",
+        lambda: h2c(["db", "dump", "--from", heroku_db.url, "-o", str(dump)]),
+    )
+    restored = dumped and demo.step(
+        f"h2c db restore into the Convox side ({CONVOX_PG})",
+        lambda: h2c(["db", "restore", str(dump), "--to", convox_db.url]),
+    )
+    if restored:
+        verify = ["db", "verify", "--source", heroku_db.url, "--target", convox_db.url]
+        demo.step("h2c db verify --checksums", lambda: h2c([*verify, "--checksums"]))
+    return restored
+
+
+def gate_step(
+    demo: Demo, app: Path, exports: list[str], databases: tuple[LocalPostgres, LocalPostgres] | None
+) -> None:
+    """The gate on the generated app; with ``databases`` (source, target), its database checks.
+
+    The gate's child reads the URLs from its environment: no password on a command line, and
+    this process's own environment is left as it was.
+    """
+    from h2c.commands.check import run_argv as run_check
+
+    urls, gate_db = {}, []
+    if databases is not None:
+        urls = {"H2C_DEMO_SOURCE_URL": databases[0].url, "H2C_DEMO_TARGET_URL": databases[1].url}
+        gate_db = ["--h2c-source", "$H2C_DEMO_SOURCE_URL", "--h2c-target", "$H2C_DEMO_TARGET_URL"]
+    demo.step(
+        "h2c check: the gate (image, service, compose, env, database)",
+        lambda: run_check(["check", str(app), *exports, *gate_db], extra_env=urls),
+    )
