@@ -19,6 +19,8 @@ from h2c.plan.planner import HEALTH_PATH, WEB_PORT
 from h2c.verdicts.envparity import Exceptions
 
 SETTLE_SECONDS = 5
+HEROKU_EXPORTS = ("config", "addons", "formation", "scheduler")
+RELEASE_TIMEOUT_S = 300  # how long the gate lets the release run (Heroku's own limit: 1 h)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class WebSettings:
     health_path: str = HEALTH_PATH
     smoke_paths: tuple[str, ...] = ("/",)
     settle_seconds: float = SETTLE_SECONDS
+    domain: str | None = None  # the Host the router delivers (default: Convox's domain shape)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,27 @@ class DatabaseSettings:
     checksums: bool = False
     migration_status: str | None = None  # exits non-zero while migrations are pending
     release: str | None = None  # the Procfile release command, run once before promoting
+    release_timeout: float = RELEASE_TIMEOUT_S  # seconds; a release still running then fails
+
+
+@dataclass(frozen=True)
+class HerokuSettings:
+    """``[heroku]``: where ``h2c generate`` read the Heroku exports (paths, never values),
+    relative to the app folder; the gate and ``h2c check`` use them when not told otherwise."""
+
+    config: str | None = None
+    addons: str | None = None
+    formation: str | None = None
+    scheduler: str | None = None
+
+    def path(self, name: str, app_dir: Path) -> Path | None:
+        """The export ``name`` (``config``, ``addons``, ...) as a path, when recorded.
+
+        >>> HerokuSettings(config="config.txt").path("config", Path("/app"))
+        PosixPath('/app/config.txt')
+        """
+        value: str | None = getattr(self, name)
+        return (app_dir / value) if value else None
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,7 @@ class H2cToml:
     web: WebSettings = field(default_factory=WebSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     env: Exceptions = field(default_factory=Exceptions)
+    heroku: HerokuSettings = field(default_factory=HerokuSettings)
 
 
 def read_h2c_toml(text: str, *, file: str) -> H2cToml:
@@ -56,6 +81,8 @@ def read_h2c_toml(text: str, *, file: str) -> H2cToml:
 
     >>> read_h2c_toml('[app]\\nname = "shop"\\n[web]\\nport = 8000\\n', file="h2c.toml").web.port
     8000
+    >>> read_h2c_toml('[heroku]\\nconfig = "config.txt"\\n', file="h2c.toml").heroku.config
+    'config.txt'
     >>> read_h2c_toml('[web]\\nport = "x"\\n', file="h2c.toml")
     Traceback (most recent call last):
     h2c.errors.InputError: h2c.toml:2: [web] port must be an integer, not 'x'
@@ -67,6 +94,7 @@ def read_h2c_toml(text: str, *, file: str) -> H2cToml:
         health_path=reader.get("web", "health_path", str, HEALTH_PATH),
         smoke_paths=tuple(reader.strings("web", "smoke_paths", ["/"])),
         settle_seconds=float(reader.get("web", "settle_seconds", (int, float), SETTLE_SECONDS)),
+        domain=reader.get("web", "domain", str, None),
     )
     database = DatabaseSettings(
         source=reader.get("database", "source", str, None),
@@ -74,11 +102,19 @@ def read_h2c_toml(text: str, *, file: str) -> H2cToml:
         checksums=reader.get("database", "checksums", bool, False),
         migration_status=reader.get("database", "migration_status", str, None),
         release=reader.get("database", "release", str, None),
+        release_timeout=float(
+            reader.get("database", "release_timeout", (int, float), RELEASE_TIMEOUT_S)
+        ),
     )
+    if database.release_timeout <= 0:
+        reader.fail("database", "release_timeout", "must be a positive number of seconds")
     env = Exceptions(
         ignore=reader.reasons("ignore"), expect_changed=reader.reasons("expect_changed")
     )
-    return H2cToml(file, web, database, env)
+    heroku = HerokuSettings(
+        **{name: reader.get("heroku", name, str, None) for name in HEROKU_EXPORTS}
+    )
+    return H2cToml(file, web, database, env, heroku)
 
 
 def h2c_toml_in(app_dir: Path) -> H2cToml:

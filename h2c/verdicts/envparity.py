@@ -67,6 +67,8 @@ class Status(StrEnum):
     UNDECLARED = "undeclared"
     RUNTIME_MISSING = "runtime_missing"
     RUNTIME_DIFFERS = "runtime_differs"
+    OVERLAY = "overlay"
+    OVERLAY_HEROKU = "overlay_heroku"
 
     @property
     def fails(self) -> bool:
@@ -82,6 +84,7 @@ PASSING = frozenset(
         Status.RESOURCE,
         Status.IGNORED,
         Status.EXPECTED_CHANGED,
+        Status.OVERLAY,
     }
 )
 # Never waived by h2c.toml: a copied Heroku database URL, and a deploy Convox would refuse.
@@ -203,7 +206,8 @@ def _judge(
             return (
                 Status.COPIED_ADDON_URL,
                 "holds Heroku's add-on value: the app would keep using Heroku's service "
-                "instead of the Convox resource",
+                "instead of the Convox resource (an overlay: Convox does not start the resource "
+                "and gives the app this value)",
             )
         if c is not None:
             return Status.RESOURCE_OVERRIDDEN, "set by hand, overriding the Convox resource"
@@ -268,9 +272,24 @@ def failures(verdicts: Iterable[KeyVerdict]) -> list[KeyVerdict]:
 
 # --- runtime truth: what reached the container's process ------------------------------------
 
-# Prints /proc/1/environ as hex bytes: the text never holds a value verbatim, so no masking
-# in between can touch it, and it reaches Python only.
-ENVIRON_ARGS = ["od", "-An", "-v", "-tx1", "/proc/1/environ"]
+# Prints the app process's environ as hex bytes: the text never holds a value verbatim, so no
+# masking in between can touch it, and it reaches Python only. The app process is PID 1, or,
+# under an init (``init: true`` renders as a shared PID namespace; ``docker run --init``), the
+# init's lowest-numbered child: the process the image's ENTRYPOINT shim exec'd into, which sees
+# the decoded multi-line values (the container's own env, PID 1's under an init, does not).
+ENVIRON_SCRIPT = """pid=1
+case "$(cat /proc/1/comm 2>/dev/null)" in
+docker-init|tini|dumb-init|pause|catatonit|init)
+  for d in /proc/[0-9]*; do
+    s=$(cat "$d/stat" 2>/dev/null) || continue
+    set -- ${s##*) }
+    n=${d#/proc/}
+    if [ "$2" = 1 ] && { [ "$pid" = 1 ] || [ "$n" -lt "$pid" ]; }; then pid=$n; fi
+  done;;
+esac
+exec od -An -v -tx1 "/proc/$pid/environ"
+"""
+ENVIRON_ARGS = ["/bin/sh", "-c", ENVIRON_SCRIPT]
 _HEX_RE = re.compile(r"^[0-9a-fA-F\s]*$")
 
 
@@ -310,4 +329,55 @@ def runtime_diff(expected: Mapping[str, Secret], actual: Mapping[str, Secret]) -
         else:
             status, detail = Status.OK, ""
         verdicts.append(KeyVerdict(key, status, detail, short_digest(want), short_digest(got)))
+    return verdicts
+
+
+# --- resource overlays: an app env ``<NAME>_URL`` replaces the resource -----------------------
+
+HEROKU_HOST_SUFFIXES = (".amazonaws.com", ".herokuapp.com", ".heroku.com", ".herokudns.com")
+
+
+def points_at_heroku(value: Secret, heroku_value: Secret | None = None) -> bool:
+    """Whether an overlay URL is Heroku's: an AWS/Heroku host, or Heroku's own value.
+
+    >>> points_at_heroku(Secret("postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d"))
+    True
+    >>> points_at_heroku(Secret("postgres://u:p@db.internal:5432/d"))
+    False
+    >>> points_at_heroku(Secret("postgres://x"), Secret("postgres://x"))
+    True
+    """
+    from urllib.parse import urlsplit
+
+    if heroku_value is not None and value == heroku_value:
+        return True
+    try:
+        host = (urlsplit(value.reveal()).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    return any(host == s[1:] or host.endswith(s) for s in HEROKU_HOST_SUFFIXES)
+
+
+def overlay_verdicts(
+    overlays: Mapping[str, Secret], heroku: Mapping[str, Secret]
+) -> list[KeyVerdict]:
+    """One verdict per overlaid ``<NAME>_URL``: Heroku's service fails, another one passes.
+
+    >>> h = {"DATABASE_URL": Secret("postgres://u:p@h.example/d")}
+    >>> [(v.key, v.status.value) for v in overlay_verdicts(dict(h), h)]
+    [('DATABASE_URL', 'overlay_heroku')]
+    """
+    verdicts = []
+    for key in sorted(overlays):
+        value, theirs = overlays[key], heroku.get(key)
+        if points_at_heroku(value, theirs):
+            status = Status.OVERLAY_HEROKU
+            detail = (
+                "the app env sets it, so Convox does not start the resource and the app runs "
+                "against Heroku's service (its host or Heroku's own value): remove it from the "
+                "app env (`convox env unset`) or point it at the new service"
+            )
+        else:
+            status, detail = Status.OVERLAY, "set in the app env: replaces the Convox resource"
+        verdicts.append(KeyVerdict(key, status, detail, short_digest(theirs), short_digest(value)))
     return verdicts
