@@ -20,6 +20,7 @@ from h2c.errors import InputError
 from h2c.heroku.app import load_app, read_text
 from h2c.model import AppSpec
 from h2c.plan.naming import RELEASE, service_names
+from h2c.render.multiline import twin_key
 from h2c.secret import Secret
 
 ARTIFACTS = (
@@ -48,6 +49,7 @@ class GateApp:
     present: frozenset[str]
     spec: AppSpec = field(compare=False)
     h2c_toml: H2cToml = field(default_factory=H2cToml)  # defaults when the app has none
+    heroku_side: bool = False  # a Heroku config export was given (or h2c.toml [heroku] names one)
 
     @property
     def services(self) -> dict[str, dict[str, Any]]:
@@ -101,6 +103,10 @@ def load_target(
             str(app_dir),
             f"missing {', '.join(missing)}: run `h2c generate {app_dir}` first",
         )
+    toml = h2c_toml_in(app_dir)  # [heroku]: the exports generate read, unless given here
+    config = config or toml.heroku.path("config", app_dir)
+    addons = addons or toml.heroku.path("addons", app_dir)
+    formation = formation or toml.heroku.path("formation", app_dir)
     spec = load_app(app_dir, config=config, addons=addons, formation=formation)
     env_file = app_dir / "convox.env"
     env_text = read_text(env_file, expected="convox.env") if env_file.is_file() else ""
@@ -114,7 +120,8 @@ def load_target(
         config={c.key: c.value for c in spec.config},
         present=present,
         spec=spec,
-        h2c_toml=h2c_toml_in(app_dir),
+        h2c_toml=toml,
+        heroku_side=config is not None,
     )
 
 
@@ -137,7 +144,9 @@ def set_by_argument(spec: AppSpec, app_env: Mapping[str, Secret]) -> dict[str, S
     result = {}
     for key in plan(spec).copy_keys:
         value = spec.config_value(key)
-        if key not in app_env and value is not None and value.is_multiline:
+        if key in app_env or twin_key(key) in app_env:  # a base64 twin carries it
+            continue
+        if value is not None and value.is_multiline:
             result[key] = Secret(value.reveal().rstrip("\n"))
     return result
 

@@ -11,17 +11,18 @@ put in a message: it holds values.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from h2c.adapters.platform_cli import convox_env_live, heroku_config_live
 from h2c.artifacts.convox_yml import ManifestEnv, manifest_env, with_defaults
 from h2c.artifacts.envfile import parse_env_lines
-from h2c.artifacts.h2c_toml import read_h2c_toml
+from h2c.artifacts.h2c_toml import h2c_toml_in, read_h2c_toml
 from h2c.artifacts.yamldoc import load_yaml_mapping
 from h2c.errors import InputError
 from h2c.model import Addon, AppSpec
+from h2c.render.multiline import decode_twins, twin_key
 from h2c.secret import Secret
 from h2c.verdicts.envparity import Exceptions, KeyVerdict, diff
 
@@ -67,9 +68,13 @@ def sides_from(
 ) -> EnvSides:
     """Assemble both sides from values already read (pure; the gate's fixture uses this)."""
     manifest = manifest_env(convox_doc)
+    decoded = decode_twins(app_env)  # what the entrypoint shim exports from the base64 twins
+    if manifest.declared is not None:
+        declared = manifest.declared | {k for k in decoded if twin_key(k) in manifest.declared}
+        manifest = replace(manifest, declared=frozenset(declared))
     return EnvSides(
         heroku=dict(heroku),
-        convox=with_defaults(app_env, manifest),
+        convox={**with_defaults(app_env, manifest), **decoded},
         manifest=manifest,
         app_json_required=frozenset(d.key for d in spec.env_decls if d.required),
         addons=spec.addons,
@@ -89,13 +94,20 @@ def load_sides(
     """Read both sides for ``app_dir`` (its generated convox.yml, convox.env and h2c.toml)."""
     from h2c.heroku.app import load_app, read_text
 
+    recorded = h2c_toml_in(app_dir).heroku  # [heroku]: the exports generate read
+    config = config or recorded.path("config", app_dir)
+    addons = addons or recorded.path("addons", app_dir)
     spec = load_app(app_dir, config=config, addons=addons)
     if heroku_app:
         heroku = heroku_config_live(heroku_app)
     elif config is not None:
         heroku = {c.key: c.value for c in spec.config}
     else:
-        raise InputError(str(app_dir), "no Heroku side: pass --config FILE or --heroku-app NAME")
+        raise InputError(
+            str(app_dir),
+            "no Heroku side: pass --config FILE or --heroku-app NAME (or record it in h2c.toml "
+            '[heroku] config = "FILE")',
+        )
     yml_path = app_dir / "convox.yml"
     if not yml_path.is_file():
         raise InputError(str(yml_path), f"not found: run `h2c generate {app_dir}` first")

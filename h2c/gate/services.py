@@ -19,10 +19,10 @@ from h2c.adapters import http as probes
 from h2c.adapters.contracts import Attachable, Container, Engine
 from h2c.adapters.polling import has_stopped, wait_stopped, wait_until
 from h2c.artifacts.app import GateApp
-from h2c.artifacts.convox_yml import convox_port
 from h2c.gate.settings import GateSettings
 from h2c.runplan.argv import command_args, shell_args
-from h2c.runplan.env import Database, service_env
+from h2c.runplan.env import Database
+from h2c.runplan.plan import container_envs
 from h2c.secret import Secret
 from h2c.verdicts import ports
 from h2c.verdicts.process import log_tail
@@ -122,14 +122,10 @@ def wait_web(
 
 
 def env_for(app: GateApp, resources: Mapping[str, Database]) -> dict[str, dict[str, Secret]]:
-    """Service name -> the env its container gets (convox.env, resource URLs, PORT)."""
-    top = [str(item) for item in app.convox.get("environment") or []]
-    result = {}
-    for name, service in app.services.items():
-        service = service or {}
-        linked = [resources[r] for r in service.get("resources") or [] if r in resources]
-        result[name] = service_env(service, top, app.app_env, linked, convox_port(service))
-    return result
+    """Service name -> the env its container gets, as Convox composes it (app env, defaults,
+    resources or their overlays, PORT and system vars): ``h2c check --plan`` shows the same."""
+    envs = container_envs(app, resources)
+    return {name: {k: e.value for k, e in env.items()} for name, env in envs.items()}
 
 
 def run_release(

@@ -225,15 +225,15 @@ def _judge(
         if h.is_multiline:
             return (
                 Status.MISSING,
-                "multi-line value: convox.env cannot carry it; set it with "
-                '`convox env set KEY="$(cat file)"`',
+                "multi-line value: Convox env cannot hold it; carry it as H2C_B64_<KEY> "
+                "(base64) with the image's h2c-env entrypoint (`h2c generate` writes both)",
             )
         return Status.MISSING, "on Heroku but not on Convox"
     if c == h:
         if not declared:
             return Status.UNDECLARED, "no convox.yml environment list declares it: Convox drops it"
         if h.is_multiline:
-            return Status.MULTILINE, "multi-line: `convox env set` from stdin would break it"
+            return Status.MULTILINE, "multi-line: carried by its base64 twin H2C_B64_<KEY>"
         return Status.OK, ""
     return _how_changed(h, c)
 
