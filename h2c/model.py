@@ -55,12 +55,16 @@ class Runtime:
     version_source: str  # the file that decided it, or "default"
     package_manager: str  # pip | pipenv | poetry | uv
     dependency_files: tuple[str, ...]  # app-relative paths the dependency layer is keyed on
-    framework: str | None = None  # "django" | "flask" | None
+    framework: str | None = None  # "django" | "flask" | "fastapi" | "starlette" | "asgi" | None
     django_manage: str | None = None  # app-relative path of manage.py
     collectstatic: bool = False  # Django static files collected at build time
     apt_packages: tuple[str, ...] = ()  # from Aptfile
     pre_compile: bool = False  # bin/pre_compile exists
     post_compile: bool = False  # bin/post_compile exists
+    migrations: str | None = None  # "alembic" | "flask-migrate": besides Django's own
+    asgi_server: str | None = None  # "uvicorn" | "hypercorn" | "daphne": the Procfile's web server
+    # Procfile types that run Celery, and what each runs: "worker", "beat" or "worker+beat" (-B)
+    celery: tuple[tuple[str, str], ...] = ()
 
     @property
     def minor_version(self) -> str:

@@ -1,7 +1,9 @@
 """Decide what heroku-buildpack-python would: Python version, package manager, framework.
 
 Pure: the loader reads the files named in ``RUNTIME_FILES`` (plus any ``manage.py`` it finds and
-the files ``requirements.txt`` includes) and passes their text in.
+the files ``requirements.txt`` includes) and passes their text in. Besides the buildpack's own
+decisions: the web framework (Django, Flask, FastAPI, Starlette), the migration tool
+(Flask-Migrate, Alembic), the ASGI server and the Celery processes the Procfile runs.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import re
 from collections.abc import Mapping
 
 from h2c.errors import InputError
+from h2c.heroku.procfile import parse_procfile
 from h2c.heroku.pyversion import DEFAULT_VERSION, Shown, meaningful_lines, python_version
-from h2c.model import Finding, Runtime, Severity
+from h2c.model import Finding, Process, Runtime, Severity
 
 RUNTIME_FILES: tuple[str, ...] = (
     "runtime.txt",
@@ -27,12 +30,19 @@ RUNTIME_FILES: tuple[str, ...] = (
     "Aptfile",
     "bin/pre_compile",
     "bin/post_compile",
+    "alembic.ini",
+    "Procfile",
 )
 # Files whose presence alone matters: the loader may pass "" for them.
-PRESENCE_ONLY: frozenset[str] = frozenset({"manage.py", "bin/pre_compile", "bin/post_compile"})
+PRESENCE_ONLY: frozenset[str] = frozenset(
+    {"manage.py", "bin/pre_compile", "bin/post_compile", "alembic.ini"}
+)
 
 _INCLUDE_RE = re.compile(r"^(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+|(?=\S))(\S+)")
 _APT_RE = re.compile(r"^[a-z0-9][a-z0-9+.\-]*(?::[a-z0-9-]+)?(?:=\S+)?$")
+_ASGI_SERVERS = ("uvicorn", "hypercorn", "daphne")  # `gunicorn -k uvicorn.workers...` is uvicorn
+_CELERY_RE = re.compile(r"(?<![\w.-])celery(?![\w.-])")
+_BEAT_FLAG_RE = re.compile(r"(?<!\S)(?:-B|--beat)(?!\S)")
 
 
 def requirement_includes(text: str, base: str = "") -> tuple[str, ...]:
@@ -74,7 +84,12 @@ def detect_runtime(
     manager, dep_files = _package_manager(files, shown, root or ".")
     if manager == "pip":
         findings += _missing_includes(files, dep_files, shown)
-    framework = _framework(files, manager, dep_files)
+    dep_text = _dependency_text(files, manager, dep_files)
+    processes = _processes(files.get("Procfile"))
+    asgi_server = _asgi_server(processes)
+    framework = _framework(files, dep_text, asgi_server)
+    celery = _celery(processes)
+    findings += _celery_findings(celery, processes, shown("Procfile"))
     collectstatic = framework == "django"
     if collectstatic and disable_collectstatic:
         collectstatic = False
@@ -96,20 +111,104 @@ def detect_runtime(
         apt_packages=_aptfile(files.get("Aptfile"), shown("Aptfile"), findings),
         pre_compile="bin/pre_compile" in files,
         post_compile="bin/post_compile" in files,
+        migrations=None if framework == "django" else _migrations(files, dep_text),
+        asgi_server=asgi_server,
+        celery=celery,
     )
     return runtime, tuple(findings)
 
 
-def _framework(files: Mapping[str, str], manager: str, dep_files: tuple[str, ...]) -> str | None:
-    """Django (with a manage.py) or Flask, when the dependency files name it."""
+def _dependency_text(files: Mapping[str, str], manager: str, dep_files: tuple[str, ...]) -> str:
     if manager == "pip":
         texts = [_strip_comments(files[f]) for f in dep_files]
     else:
         texts = [files.get(f, "") for f in dep_files]
-    dep_text = "\n".join(texts).lower()
+    return "\n".join(texts).lower()
+
+
+def _framework(files: Mapping[str, str], dep_text: str, asgi_server: str | None) -> str | None:
+    """Django (with a manage.py), Flask, FastAPI or Starlette, when the dependency files name
+    it; an ASGI server in the Procfile puts FastAPI and Starlette before Flask, and with no
+    framework named is ``asgi``."""
     if _manage_py(files) and _mentions(dep_text, "django"):
         return "django"
-    return "flask" if _mentions(dep_text, "flask") else None
+    asgi, wsgi = ["fastapi", "starlette"], ["flask"]
+    for name in [*asgi, *wsgi] if asgi_server else [*wsgi, *asgi]:
+        if _mentions(dep_text, name):
+            return name
+    return "asgi" if asgi_server else None
+
+
+def _migrations(files: Mapping[str, str], dep_text: str) -> str | None:
+    """Flask-Migrate when it is a dependency, else Alembic (a dependency or an alembic.ini)."""
+    if _mentions(dep_text, "flask-migrate"):
+        return "flask-migrate"
+    if _mentions(dep_text, "alembic") or "alembic.ini" in files:
+        return "alembic"
+    return None
+
+
+def _processes(procfile: str | None) -> tuple[Process, ...]:
+    """The Procfile's processes; the loader has already reported a malformed Procfile."""
+    if not procfile:
+        return ()
+    try:
+        return parse_procfile(procfile, file="Procfile")[0]
+    except InputError:
+        return ()
+
+
+def _asgi_server(processes: tuple[Process, ...]) -> str | None:
+    """The ASGI server the Procfile runs, web first (``gunicorn -k uvicorn...`` is uvicorn).
+
+    >>> _asgi_server((Process("web", "gunicorn -k uvicorn.workers.UvicornWorker main:app", 1),))
+    'uvicorn'
+    """
+    for proc in sorted(processes, key=lambda p: p.name != "web"):
+        words = re.split(r"[\s=]+", proc.command.lower())
+        for server in _ASGI_SERVERS:
+            if any(w == server or w.startswith(f"{server}.") for w in words):
+                return server
+    return None
+
+
+def _celery(processes: tuple[Process, ...]) -> tuple[tuple[str, str], ...]:
+    """(process, role) for each Procfile process that runs Celery's worker or beat.
+
+    >>> _celery((Process("worker", "celery -A app worker -B -l info", 1),
+    ...          Process("clock", "celery -A app beat", 2)))
+    (('worker', 'worker+beat'), ('clock', 'beat'))
+    """
+    found = []
+    for proc in processes:
+        if not _CELERY_RE.search(proc.command):
+            continue
+        words = proc.command.split()
+        if "worker" in words:
+            beat = _BEAT_FLAG_RE.search(proc.command) is not None
+            found.append((proc.name, "worker+beat" if beat else "worker"))
+        elif "beat" in words:
+            found.append((proc.name, "beat"))
+    return tuple(found)
+
+
+def _celery_findings(
+    celery: tuple[tuple[str, str], ...], processes: tuple[Process, ...], procfile: str
+) -> list[Finding]:
+    """A worker that embeds beat sends every scheduled task once per replica."""
+    lines = {p.name: p.line for p in processes}
+    return [
+        Finding(
+            Severity.WARNING,
+            f"{name}: the Celery worker also runs beat (`-B`/`--beat`): keep it at exactly one "
+            "replica on Convox, or move beat to a process of its own (`celery ... beat`); "
+            "with more replicas every scheduled task is sent once per replica",
+            procfile,
+            lines.get(name),
+        )
+        for name, role in celery
+        if role == "worker+beat"
+    ]
 
 
 def _package_manager(
@@ -190,8 +289,14 @@ def _strip_comments(text: str) -> str:
 
 
 def _mentions(text: str, package: str) -> bool:
-    """True when ``package`` appears as a whole requirement name (not ``django-environ``)."""
-    return re.search(rf"(?<![a-z0-9_.\-]){package}(?![a-z0-9_.\-])", text) is not None
+    """True when ``package`` appears as a whole requirement name (not ``django-environ``);
+    ``-``, ``_`` and ``.`` are the same in a name, as pip normalises them.
+
+    >>> _mentions("flask_migrate==4.0", "flask-migrate"), _mentions("django-environ", "django")
+    (True, False)
+    """
+    name = r"[-_.]+".join(re.escape(part) for part in re.split(r"[-_.]+", package))
+    return re.search(rf"(?<![a-z0-9_.\-]){name}(?![a-z0-9_.\-])", text) is not None
 
 
 def _manage_py(files: Mapping[str, str]) -> str | None:

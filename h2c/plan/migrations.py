@@ -20,7 +20,7 @@ ALEMBIC_SCRIPT = (
 class MigrationCommand:
     """How to ask the app about pending migrations: exit 0 = none pending."""
 
-    framework: str  # django | rails | alembic | h2c.toml
+    framework: str  # django | rails | flask-migrate | alembic | h2c.toml
     args: tuple[str, ...]
 
     @property
@@ -34,10 +34,15 @@ def migration_command(
     framework: str | None = None,
     configured: str | None = None,
     django_manage: str | None = None,
+    migrations: str | None = None,
 ) -> MigrationCommand | None:
     """h2c.toml's command, else the framework's own; None when h2c knows none.
 
-    ``files`` are paths relative to the app folder (``manage.py``, ``bin/rails``, ...).
+    ``files`` are paths relative to the app folder (``manage.py``, ``bin/rails``, ...);
+    ``migrations`` is the tool the runtime reader found (``Runtime.migrations``):
+    Flask-Migrate's ``flask db check`` (Flask-Migrate 4+: exits 1 while the database is not at
+    head, or the models hold changes no migration has) or Alembic's ``current --check-heads``
+    with ``ALEMBIC_SCRIPT``'s fallback for Alembic before 1.17.1.
 
     >>> migration_command(["manage.py"]).args
     ('python', 'manage.py', 'migrate', '--plan', '--check')
@@ -47,6 +52,10 @@ def migration_command(
     'alembic'
     >>> migration_command(["app.py"], configured="flask db check").args
     ('/bin/sh', '-c', 'flask db check')
+    >>> migration_command([], framework="flask", migrations="flask-migrate").args
+    ('flask', 'db', 'check')
+    >>> migration_command([], migrations="alembic").shown == ALEMBIC_SCRIPT
+    True
     >>> migration_command(["app.py"]) is None
     True
     """
@@ -58,6 +67,8 @@ def migration_command(
         return MigrationCommand("django", ("python", manage, "migrate", "--plan", "--check"))
     if framework == "rails" or "bin/rails" in present:
         return MigrationCommand("rails", ("bin/rails", "db:abort_if_pending_migrations"))
-    if "alembic.ini" in present:
+    if migrations == "flask-migrate":
+        return MigrationCommand("flask-migrate", ("flask", "db", "check"))
+    if migrations == "alembic" or "alembic.ini" in present:
         return MigrationCommand("alembic", ("/bin/sh", "-c", ALEMBIC_SCRIPT))
     return None
