@@ -181,3 +181,89 @@ def _last_segment_start(s: str) -> int | None:
             unsafe = True
         i += 1
     return None if unsafe else start
+
+
+# --- release hazards: what a release command's exit status hides -----------------------------
+
+_LIST_OPS = ("&&", "||", ";", "&", "|")
+
+
+def _split_list(s: str) -> list[tuple[str, str]]:
+    """Split a command at its top-level ``&& || ; & |`` into (text, operator after it) pairs.
+
+    Quotes, backslashes, ``$(...)``, ``(...)`` and backticks are kept whole; ``2>&1``, ``>&2``
+    and ``&>`` are redirections, not operators.
+
+    >>> _split_list("a 2>&1 | tee x && b; c &")
+    [('a 2>&1', '|'), ('tee x', '&&'), ('b', ';'), ('c', '&')]
+    """
+    parts: list[tuple[str, str]] = []
+    state: str | None = None
+    depth, start, i = 0, 0, 0
+    while i < len(s):
+        c = s[i]
+        if state == "'" or (state in ('"', "`") and c != "\\"):
+            state = None if c == state else state
+        elif c == "\\":
+            i += 1
+        elif c in "'\"`":
+            state = c
+        elif c == "(":
+            depth += 1
+        elif depth:
+            depth -= c == ")"
+        elif c in "&|;" and not (
+            c == "&" and (s[i - 1 : i] in (">", "<") or s[i + 1 : i + 2] == ">")
+        ):
+            op = next(o for o in _LIST_OPS if s.startswith(o, i))
+            parts.append((s[start:i].strip(), op))
+            start = i + len(op)
+            i = start
+            continue
+        i += 1
+    parts.append((s[start:].strip(), ""))
+    return [(text, op) for text, op in parts if text or op]
+
+
+def release_hazards(command: str) -> list[str]:
+    """What a release command's shell operators let through: one sentence per hazard.
+
+    Heroku fails a release only when the command's last exit status is non-zero, so with
+    ``a & b`` (``a`` in the background) or ``a; b`` a failure of ``a`` is ignored, and with
+    ``a || b`` or ``a | b`` it is hidden. ``&&`` is safe. Names commands, never values.
+
+    >>> print(*release_hazards("flask db migrate & flask clear-cache"))  # doctest: +ELLIPSIS
+    `flask db migrate &` runs in the background: ... a failure of `flask db migrate` is ignored
+    >>> release_hazards("python manage.py migrate && python manage.py seed")
+    []
+    """
+    parts = _split_list(command.strip())
+    tail = [text for text, op in parts if op in ("", ";", "&")]
+    last = tail[-1] if tail and parts[-1][1] == "" else None
+    hazards: list[str] = []
+    head = 0  # where the current and-or list starts
+    for n, (text, op) in enumerate(parts):
+        listed = " ".join(t + (f" {o}" if o else "") for t, o in parts[head:n]) + f" {text}"
+        listed = listed.strip()
+        status = f"the release's exit status is `{last}`'s" if last else "the release ends at once"
+        if op == "&":
+            hazards.append(
+                f"`{listed} &` runs in the background: {status}, so a failure of "
+                f"`{listed}` is ignored"
+            )
+        elif op == ";" and n + 1 < len(parts):
+            hazards.append(f"`{listed};`: a failure of `{listed}` is ignored ({status})")
+        elif op == "||":
+            nxt = parts[n + 1][0] if n + 1 < len(parts) else ""
+            hazards.append(
+                f"`{listed} || {nxt}`: a failure of `{listed}` is hidden (`{nxt}` runs "
+                "instead and its status counts)"
+            )
+        elif op == "|":
+            hazards.append(
+                f"`{text} | ...`: a failure of `{text}` is hidden (a pipeline's status is its "
+                "last command's; `sh` has no pipefail)"
+            )
+        if op in (";", "&"):
+            head = n + 1
+    return hazards

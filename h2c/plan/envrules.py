@@ -2,15 +2,18 @@
 
 One small table, shared by the generator (what goes into ``convox.env``) and the env-parity
 check (which differences are expected). Pure: a key and the app's add-ons in, a kind out.
+``heroku_only_values`` adds the one rule that looks at values: an app key whose value names
+``herokuapp.com`` or repeats an add-on's URL is the user's decision, never a silent copy.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
-from h2c.model import Addon
+from h2c.model import Addon, ConfigVar
 
 
 class EnvKind(StrEnum):
@@ -99,3 +102,71 @@ def addon_prefix_service(key: str) -> str | None:
     ('sendgrid', None)
     """
     return next((s for p, s in ADDON_PREFIX_SERVICES.items() if key.startswith(p)), None)
+
+
+HEROKU_APP_DOMAIN = "herokuapp.com"
+
+
+@dataclass(frozen=True)
+class HerokuOnlyValue:
+    """An app key whose value only makes sense on Heroku: names the key, never the value."""
+
+    key: str
+    reason: str  # "herokuapp" (names herokuapp.com) | "addon_url" (repeats an add-on's URL)
+    source: str | None = None  # addon_url: the add-on key whose value it repeats
+    addon: str | None = None  # addon_url: the add-on that key belongs to
+
+
+def heroku_only_values(
+    config: Sequence[ConfigVar], addons: Sequence[Addon] = ()
+) -> tuple[HerokuOnlyValue, ...]:
+    """The app's own keys (``COPY``) whose value is Heroku's: a decision, never a copy.
+
+    A value naming ``herokuapp.com`` (a host allow-list, a callback URL), or equal to the URL
+    of an add-on key (``CELERY_BROKER_URL`` holding ``CLOUDAMQP_URL``'s value). Values are
+    compared as Secrets (by digest) and never returned.
+
+    >>> from h2c.secret import Secret
+    >>> config = [ConfigVar("ALLOWED_HOSTS", Secret("*.herokuapp.com")),
+    ...           ConfigVar("CLOUDAMQP_URL", Secret("amqps://u:p@host/v")),
+    ...           ConfigVar("CELERY_BROKER_URL", Secret("amqps://u:p@host/v"))]
+    >>> for v in heroku_only_values(config):
+    ...     print(v.key, v.reason, v.source, v.addon)
+    ALLOWED_HOSTS herokuapp None None
+    CELERY_BROKER_URL addon_url CLOUDAMQP_URL cloudamqp
+    """
+    urls = [
+        var
+        for var in config
+        if classify(var.key, addons) in (EnvKind.RESOURCE, EnvKind.ADDON_DECISION)
+        and "://" in var.value.reveal()
+    ]
+    found: dict[str, HerokuOnlyValue] = {}
+    for var in config:
+        if var.key in found or classify(var.key, addons) is not EnvKind.COPY:
+            continue
+        if HEROKU_APP_DOMAIN in var.value.reveal().lower():
+            found[var.key] = HerokuOnlyValue(var.key, "herokuapp")
+            continue
+        source = next((u.key for u in urls if u.value == var.value), None)
+        if source is not None:
+            label = addon_label(source, addons)
+            found[var.key] = HerokuOnlyValue(var.key, "addon_url", source, label)
+    return tuple(found.values())
+
+
+def addon_label(key: str, addons: Sequence[Addon] = ()) -> str:
+    """The add-on a key belongs to, as findings name it.
+
+    >>> addon_label("CLOUDAMQP_URL"), addon_label("REDIS_URL"), addon_label("DATABASE_URL")
+    ('cloudamqp', 'heroku-redis', 'heroku-postgresql')
+    """
+    owner = addon_owning(key, addons)
+    if owner is not None:
+        return owner.service
+    prefixed = addon_prefix_service(key)
+    if prefixed is not None:
+        return prefixed
+    if classify(key, addons) is EnvKind.RESOURCE:
+        return "heroku-redis" if "REDIS" in key else "heroku-postgresql"
+    return "unknown add-on"

@@ -6,6 +6,7 @@ import json
 
 from h2c.artifacts.h2c_toml import SETTLE_SECONDS
 from h2c.model import AppSpec
+from h2c.plan.envrules import heroku_only_values
 from h2c.plan.migrations import migration_command
 from h2c.plan.planner import WEB_PORT, ConvoxPlan
 from h2c.render.header import header
@@ -23,7 +24,10 @@ def toml_string(text: str) -> str:
 def migration_status_command(spec: AppSpec) -> str | None:
     """The command h2c.toml records: exits non-zero while migrations are pending."""
     command = migration_command(
-        (), framework=spec.runtime.framework, django_manage=spec.runtime.django_manage
+        (),
+        framework=spec.runtime.framework,
+        django_manage=spec.runtime.django_manage,
+        migrations=spec.runtime.migrations,
     )
     return command.shown if command else None
 
@@ -79,6 +83,23 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
         "# Keys whose value is expected to differ from Heroku's, and why.",
         "expect_changed = [",
         *[f"  {{ key = {toml_string(k)}, reason = {toml_string(r)} }}," for k, r in expected],
+        *_heroku_only_lines(spec),
         "]",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _heroku_only_lines(spec: AppSpec) -> list[str]:
+    """Commented-out exceptions for keys whose Heroku value is wrong on Convox: until one is
+    uncommented (with your reason), the gate's env check flags the key."""
+    values = heroku_only_values(spec.config, spec.addons)
+    if not values:
+        return []
+    lines = ["  # Heroku-only values (MIGRATION.md): uncomment each once its Convox value is set."]
+    for v in values:
+        if v.reason == "herokuapp":
+            todo = "was a herokuapp.com host: now the Convox domain <your domain>"
+        else:
+            todo = f"was {v.source}'s URL ({v.addon}): now <the Convox resource or replacement>"
+        lines.append(f"  # {{ key = {toml_string(v.key)}, reason = {toml_string(todo)} }},")
+    return lines

@@ -9,6 +9,8 @@ from __future__ import annotations
 import shlex
 
 from h2c.model import AppSpec, Severity
+from h2c.plan.commands import release_hazards
+from h2c.plan.env import heroku_value_advice
 from h2c.plan.planner import ConvoxPlan, ServicePlan
 from h2c.render.header import header
 
@@ -31,13 +33,55 @@ def render_migration_md(spec: AppSpec, plan: ConvoxPlan) -> str:
         "",
     ]
     out += _checklist(plan)
+    out += _heroku_only_values(spec, plan, app)
     if plan.release is not None:
         out += ["## Release phase", "", RELEASE_WARNING, ""]
+        out += _release_hazards(plan)
     out += _before_cutover(spec, plan, app)
     out += _cutover(plan, app)
     out += _later_deploys(plan, app)
     out += _rollback(plan, spec, app)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _heroku_only_values(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
+    """Config keys whose Heroku value is wrong on Convox: not copied; each says what to do."""
+    advice = heroku_value_advice(spec, plan.resources)
+    if not advice:
+        return []
+    lines = [
+        "## Values that only work on Heroku",
+        "",
+        "These keys are not in `convox.env`: their Heroku value would be wrong on Convox. "
+        "convox.yml still lists them (bare, so a deploy waits for a value). Set each, then "
+        "record the decision in h2c.toml (`[env] expect_changed`, with its reason); until then "
+        "the gate's env check flags the key:",
+        "",
+    ]
+    lines += [f"- [ ] `{key}` {what}." for key, what in advice.items()]
+    lines += ["", "```sh"]
+    lines += [f"convox env set -a {app} {key}=..." for key in advice]
+    return [*lines, "```", ""]
+
+
+def _release_hazards(plan: ConvoxPlan) -> list[str]:
+    """What the release command's `&`, `;`, `||` or `|` would hide, said beside the step."""
+    if plan.release is None:
+        return []
+    hazards = release_hazards(plan.release.command.original)
+    if not hazards:
+        return []
+    return [
+        "**Warning: the release command can fail without failing the release.** Heroku (and "
+        "`convox run`) judges it by its last command's exit status only:",
+        "",
+        *[f"- {h}" for h in hazards],
+        "",
+        "Join the commands with `&&`, or move them into a script that stops at the first "
+        "failure (`set -e`; for a pipe, bash's `set -o pipefail`), so any failure fails the "
+        "release.",
+        "",
+    ]
 
 
 def _before_cutover(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
@@ -92,7 +136,8 @@ def _cutover(plan: ConvoxPlan, app: str) -> list[str]:
         out += _step("Stop Heroku's non-web dynos.", f"heroku ps:scale {scale} -a {app}")
     out += _database_move(plan, app)
     if plan.release is not None:
-        out += _step("Run the release command once.", plan.release.convox_run(plan.app))
+        note = " Read the warning under *Release phase* first." if _hazardous(plan) else ""
+        out += _step(f"Run the release command once.{note}", plan.release.convox_run(plan.app))
     if others:
         out += _step(
             "Start the non-web services at Heroku's scale.",
@@ -139,6 +184,10 @@ def _database_move(plan: ConvoxPlan, app: str) -> list[str]:
     return out
 
 
+def _hazardous(plan: ConvoxPlan) -> bool:
+    return plan.release is not None and bool(release_hazards(plan.release.command.original))
+
+
 def _non_web(plan: ConvoxPlan) -> list[ServicePlan]:
     return [s for s in plan.services if not s.is_web]
 
@@ -172,7 +221,9 @@ def _later_deploys(plan: ConvoxPlan, app: str) -> list[str]:
     return [
         *lines,
         "Build without promoting, run the release command on the new release, and promote only "
-        "if it succeeded:",
+        "if it succeeded"
+        + (" (its exit status can hide a failure: see *Release phase*)" if _hazardous(plan) else "")
+        + ":",
         "",
         "```sh",
         f"convox build -a {app}            # prints the new RELEASE_ID",

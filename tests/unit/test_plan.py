@@ -141,12 +141,12 @@ def test_django_env_keys_are_classified() -> None:
     assert p.copy_keys == (
         "SECRET_KEY",
         "DJANGO_SETTINGS_MODULE",
-        "ALLOWED_HOSTS",
         "EMPTY_ONE",
         "AWS_SECRET_ACCESS_KEY",
     )
     assert p.resource_keys == ("DATABASE_URL",)
-    assert p.decision_keys == ("PAPERTRAIL_API_TOKEN",)
+    # ALLOWED_HOSTS names *.herokuapp.com: the user decides, h2c does not copy it
+    assert p.decision_keys == ("PAPERTRAIL_API_TOKEN", "ALLOWED_HOSTS")
     assert p.platform_keys == ("HEROKU_APP_NAME",)
 
 
