@@ -2,27 +2,40 @@
 
 One test per key (ids = key names); a failure names the key and the kind of mismatch, never a
 value. Rules: ``h2c.verdicts.envparity``. Exceptions: h2c.toml ``[env]`` (each with a reason).
+Without a Heroku side the per-key checks are not run (skipped, with the reason). Every process
+is read at runtime (the app process's environ, by digest), so a multi-line value carried by its
+base64 twin is proven to arrive exactly; an overlaid resource URL that is Heroku's fails by name.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from h2c.artifacts.app import GateApp
 from h2c.gate.asserts import fail
-from h2c.gate.env_fixtures import gate_env_verdicts, parametrize_env_keys, read_process_env
+from h2c.gate.env_fixtures import (
+    expected_process_env,
+    gate_env_verdicts,
+    overlays,
+    parametrize_env,
+    read_process_env,
+    require_heroku_side,
+)
 from h2c.gate.services import Running
-from h2c.gate.settings import GateSettings
 from h2c.secret import Secret
-from h2c.verdicts.envparity import KeyVerdict, failures, runtime_diff
+from h2c.verdicts.envparity import KeyVerdict, failures, overlay_verdicts, runtime_diff
 
 __all__ = ["gate_env_verdicts"]  # a fixture, imported so pytest finds it
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    parametrize_env_keys(metafunc)
+    parametrize_env(metafunc)
 
 
-def test_env_key(gate_env_key: str, gate_env_verdicts: dict[str, KeyVerdict]) -> None:
+def test_env_key(
+    gate_env_key: str, gate_env_verdicts: dict[str, KeyVerdict], gate_app: GateApp
+) -> None:
+    require_heroku_side(gate_app)
     verdict = gate_env_verdicts.get(gate_env_key)
     if verdict is None:
         fail(f"{gate_env_key}: not found when the gate ran (the app changed during the run?)")
@@ -30,16 +43,37 @@ def test_env_key(gate_env_key: str, gate_env_verdicts: dict[str, KeyVerdict]) ->
         fail(verdict.message())
 
 
+def test_resource_overlay(gate_overlay_key: str, gate_app: GateApp) -> None:
+    """An app env ``<NAME>_URL`` replaces the resource on Convox: it must not be Heroku's."""
+    found = overlays(gate_app)
+    if gate_overlay_key not in found:
+        fail(f"{gate_overlay_key}: no longer overlaid when the gate ran (the app changed?)")
+    verdict = overlay_verdicts({gate_overlay_key: found[gate_overlay_key]}, gate_app.config)[0]
+    if verdict.fails:
+        fail(verdict.message())
+
+
 @pytest.mark.docker
-def test_env_reaches_web_process(
-    gate_web: Running, gate_env: dict[str, dict[str, Secret]], gate_config: GateSettings
+def test_env_reaches_process(
+    request: pytest.FixtureRequest,
+    gate_env_process: str,
+    gate_app: GateApp,
+    gate_env: dict[str, dict[str, Secret]],
 ) -> None:
-    if str(gate_web.container.status()) != "running":
-        fail(f"{gate_web.service} is not running ({gate_web.startup_error}): cannot read its env")
-    expected = gate_env.get(gate_config.web, {})
-    wrong = failures(runtime_diff(expected, read_process_env(gate_web.container)))
+    service = gate_app.service_names.get(gate_env_process, gate_env_process)
+    web: Running = request.getfixturevalue("gate_web")
+    running = web if web.service == service else None
+    if running is None:
+        running = request.getfixturevalue("gate_processes").get(gate_env_process)
+    if running is None:
+        fail(f"{service} was not started by the gate: cannot read its env")
+    if str(running.container.status()) != "running":
+        why = running.startup_error or f"exit code {running.container.exit_code()}"
+        fail(f"{service} is not running ({why}): cannot read its env")
+    expected = expected_process_env(gate_env.get(service, {}))
+    wrong = failures(runtime_diff(expected, read_process_env(running.container)))
     if wrong:
         fail(
-            f"the {gate_web.service} process does not see the env it was given:\n"
+            f"the {service} process does not see the env it was given:\n"
             + "\n".join(f"  - {v.message()}" for v in wrong)
         )

@@ -113,11 +113,12 @@ def run_export(args: argparse.Namespace) -> int:
         output.raw(result.text)
     else:
         write_private(Path(args.output), result.text)
-        output.info(f"wrote {len(keys) - len(result.flagged)} keys to {args.output} (mode 0600)")
+        output.info(f"wrote {len(keys)} keys to {args.output} (mode 0600)")
     for key in result.flagged:
         output.warn(
-            f"{key} is multi-line and left out: `convox env set` from stdin would break it; "
-            f'set it as an argument: convox env set {key}="$(cat {key}.txt)"'
+            f"{key} is multi-line: Convox env cannot hold it, so it is written as its base64 twin "
+            f"H2C_B64_{key}; the image needs the h2c-env entrypoint that decodes it and "
+            "convox.yml must declare the twin (`h2c generate` writes both)"
         )
     return EXIT_OK
 

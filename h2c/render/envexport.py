@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from h2c.render.multiline import twin_env_lines
 from h2c.secret import Secret
 
 FORMATS = ("convox", "dotenv", "json")
@@ -22,20 +23,22 @@ FORMATS = ("convox", "dotenv", "json")
 @dataclass(frozen=True)
 class Export:
     text: str
-    flagged: tuple[str, ...] = ()  # multi-line keys left out of a convox export
+    flagged: tuple[str, ...] = ()  # multi-line keys carried by base64 twins in a convox export
 
 
 def format_convox(env: Mapping[str, Secret]) -> Export:
-    """``KEY=VALUE`` lines; multi-line values left out and flagged.
+    """``KEY=VALUE`` lines; a multi-line value as its base64 twin (``h2c.render.multiline``),
+    flagged: the image needs the h2c-env entrypoint that decodes it.
 
     >>> e = format_convox({"A": Secret("x='1' y"), "PEM": Secret("a\\nb")})
     >>> e.text, e.flagged
-    ("A=x='1' y\\n", ('PEM',))
+    ("A=x='1' y\\nH2C_B64_PEM=YQpi\\n", ('PEM',))
     """
     lines, flagged = [], []
     for key, value in env.items():
         if value.is_multiline:
             flagged.append(key)
+            lines += [line + "\n" for line in twin_env_lines({key: value})]
         else:
             lines.append(f"{key}={value.reveal()}\n")
     return Export("".join(lines), tuple(flagged))

@@ -15,6 +15,7 @@ from h2c.artifacts.envfile import parse_env_lines
 from h2c.cli import main
 from h2c.heroku.config import parse_config
 from h2c.render.envexport import export, format_convox, format_dotenv, format_json
+from h2c.render.multiline import TWIN_PREFIX, decode_twins
 from h2c.secret import Secret
 
 REPO = Path(__file__).resolve().parents[2]
@@ -51,13 +52,16 @@ def test_json_reads_back_exactly(env: dict[str, str]) -> None:
     assert {c.key: c.value.reveal() for c in parse_config(text, file="x.json")} == env
 
 
-@given(st.dictionaries(KEYS, VALUES, max_size=6))
+@given(st.dictionaries(KEYS.filter(lambda k: not k.startswith(TWIN_PREFIX)), VALUES, max_size=6))
 def test_convox_format_is_exact_and_flags_multiline(env: dict[str, str]) -> None:
     result = format_convox({k: Secret(v) for k, v in env.items()})
     single = {k: v for k, v in env.items() if "\n" not in v and "\r" not in v}
     assert set(result.flagged) == set(env) - set(single)
     back = parse_env_lines(result.text)  # as `convox env set` reads stdin
-    assert {k: v.reveal() for k, v in back.items()} == single
+    plain = {k: v.reveal() for k, v in back.items() if not k.startswith(TWIN_PREFIX)}
+    assert plain == single
+    decoded = {k: v.reveal() for k, v in decode_twins(back).items()}  # what the shim exports
+    assert decoded == {k: v for k, v in env.items() if k not in single}
 
 
 def test_convox_format_has_no_quotes() -> None:
@@ -128,7 +132,9 @@ def test_export_flags_multiline_by_name(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(args) == 0
     err = capsys.readouterr().err
     assert "PEM_KEY is multi-line" in err and "MIIBVQ" not in err
-    assert out.read_text(encoding="utf-8") == "SECRET_KEY=abcdefgh\n"
+    written = parse_env_lines(out.read_text(encoding="utf-8"))
+    assert sorted(written) == ["H2C_B64_PEM_KEY", "SECRET_KEY"]
+    assert decode_twins(written)["PEM_KEY"].reveal() == pem
     dotenv = tmp_path / "x.env"
     assert main([*args[:-4], "--format", "dotenv", "-o", str(dotenv)]) == 0
     assert read_dotenv(dotenv.read_text(encoding="utf-8"))["PEM_KEY"] == pem

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from test_plan import django_app, hard_app
 
+from h2c.artifacts.envfile import parse_env_lines
 from h2c.model import AppSpec
 from h2c.plan.planner import plan
 from h2c.render.bundle import render_all
 from h2c.render.envfile import render_convox_env
+from h2c.render.multiline import decode_twins
 
 
 def test_lines_are_exact_values_in_config_order() -> None:
@@ -29,12 +31,15 @@ def test_dropped_keys_are_not_written() -> None:
     assert not keys & {"DATABASE_URL", "PAPERTRAIL_API_TOKEN", "HEROKU_APP_NAME"}
 
 
-def test_multiline_values_are_left_out_and_listed() -> None:
+def test_multiline_values_are_carried_by_base64_twins() -> None:
     spec = hard_app()
     result = render_convox_env(spec, plan(spec))
     assert result.multiline_keys == ("PRIVATE_KEY",)
-    assert "PRIVATE_KEY" not in result.text
-    assert result.text == "WEB_CONCURRENCY=4\nLITERAL_BRACES=prefix-${HOME}-suffix\n"
+    env = parse_env_lines(result.text)  # as Convox stores it: one line per key
+    assert "PRIVATE_KEY" not in env
+    assert decode_twins(env)["PRIVATE_KEY"] == spec.config_value("PRIVATE_KEY")
+    rest = [line for line in result.text.splitlines() if not line.startswith("H2C_B64_")]
+    assert rest == ["WEB_CONCURRENCY=4", "LITERAL_BRACES=prefix-${HOME}-suffix"]
 
 
 @pytest.mark.parametrize("make", [django_app, hard_app], ids=["django", "hard"])

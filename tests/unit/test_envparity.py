@@ -117,7 +117,7 @@ def test_multiline_carried_flagged_and_mangled() -> None:
     pem = "-----BEGIN KEY-----\nabc\n-----END KEY-----"
     heroku = {"PEM": S(pem)}
     [v] = diff(heroku, {"PEM": S(pem)})
-    assert v.status is Status.MULTILINE and not v.fails and "stdin" in v.detail
+    assert v.status is Status.MULTILINE and not v.fails and "twin" in v.detail
     for mangled in (pem.replace("\n", "\\n"), pem.splitlines()[0]):
         [v] = diff(heroku, {"PEM": S(mangled)})
         assert v.status is Status.MULTILINE_MANGLED and v.fails
