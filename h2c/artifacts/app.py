@@ -33,6 +33,8 @@ ARTIFACTS = (
     "MIGRATION.md",
 )
 REQUIRED = ("Dockerfile", "convox.yml")
+# h2c's Gen1 manifest when the app has its own docker-compose.yml (h2c.render.layout)
+H2C_COMPOSE = "docker-compose.convox.yml"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class GateApp:
     present: frozenset[str]
     spec: AppSpec = field(compare=False)
     h2c_toml: H2cToml = field(default_factory=H2cToml)  # defaults when the app has none
+    dockerfile_name: str = "Dockerfile"  # what convox.yml builds with (its build.manifest)
+    compose_name: str = "docker-compose.yml"  # the Gen1 manifest judged (h2c's if beside)
     heroku_side: bool = False  # a Heroku config export was given (or h2c.toml [heroku] names one)
 
     @property
@@ -86,6 +90,29 @@ def _yaml(path: Path) -> dict[str, Any]:
     return load_yaml_mapping(read_text(path, expected=path.name), file=str(path))
 
 
+def build_manifest(convox: Mapping[str, Any]) -> str:
+    """The Dockerfile convox.yml builds with: a service's ``build.manifest`` (under its path).
+
+    >>> build_manifest({"services": {"web": {"build": "."}}})
+    'Dockerfile'
+    >>> build = {"path": ".", "manifest": "Dockerfile.convox"}
+    >>> build_manifest({"services": {"web": {"build": build}}})
+    'Dockerfile.convox'
+    """
+    for svc in (convox.get("services") or {}).values():
+        build = svc.get("build") if isinstance(svc, dict) else None
+        if isinstance(build, dict) and build.get("manifest"):
+            folder = str(build.get("path") or ".").strip("/")
+            manifest = str(build["manifest"])
+            return manifest if folder in ("", ".") else f"{folder}/{manifest}"
+    return "Dockerfile"
+
+
+def compose_manifest(app_dir: Path) -> str:
+    """The Gen1 manifest the gate judges: h2c's beside the app's own, else docker-compose.yml."""
+    return H2C_COMPOSE if (app_dir / H2C_COMPOSE).is_file() else "docker-compose.yml"
+
+
 def load_target(
     app_dir: Path,
     *,
@@ -98,11 +125,16 @@ def load_target(
         raise InputError(str(app_dir), "no such app folder")
     present = frozenset(name for name in ARTIFACTS if (app_dir / name).is_file())
     missing = [name for name in REQUIRED if name not in present]
+    convox = _yaml(app_dir / "convox.yml") if "convox.yml" in present else {}
+    dockerfile = build_manifest(convox)
+    if "convox.yml" in present and not (app_dir / dockerfile).is_file():
+        missing = [dockerfile]  # convox.yml names a Dockerfile that is not there
     if missing:
         raise InputError(
             str(app_dir),
             f"missing {', '.join(missing)}: run `h2c generate {app_dir}` first",
         )
+    compose_name = compose_manifest(app_dir)
     toml = h2c_toml_in(app_dir)  # [heroku]: the exports generate read, unless given here
     config = config or toml.heroku.path("config", app_dir)
     addons = addons or toml.heroku.path("addons", app_dir)
@@ -113,15 +145,17 @@ def load_target(
     return GateApp(
         dir=app_dir,
         processes={p.name: p.command for p in spec.processes},
-        dockerfile=read_text(app_dir / "Dockerfile", expected="a Dockerfile"),
-        convox=_yaml(app_dir / "convox.yml"),
-        compose=_yaml(app_dir / "docker-compose.yml") if "docker-compose.yml" in present else None,
+        dockerfile=read_text(app_dir / dockerfile, expected="a Dockerfile"),
+        convox=convox,
+        compose=_yaml(app_dir / compose_name) if (app_dir / compose_name).is_file() else None,
         app_env=convox_side_env(parse_env_lines(env_text), spec),
         config={c.key: c.value for c in spec.config},
         present=present,
         spec=spec,
         h2c_toml=toml,
         heroku_side=config is not None,
+        dockerfile_name=dockerfile,
+        compose_name=compose_name,
     )
 
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from h2c import output
-from h2c.adapters.files import Action, apply_writes, plan_writes
+from h2c.adapters.files import WRITES, Action, apply_writes, existing_layout, plan_writes
 from h2c.commands._inputs import add_app_arguments, load_from_args
 from h2c.errors import EXIT_FAILED, EXIT_OK
 from h2c.model import Severity
@@ -22,16 +22,35 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mode.add_argument("--check", action="store_true", help="exit 1 if any artifact would change")
     mode.add_argument("--dry-run", action="store_true", help="print a diff, write nothing")
     parser.add_argument("--force", action="store_true", help="replace files you edited")
+    parser.add_argument(
+        "--adopt-dockerfile",
+        action="store_true",
+        help="build with the app's own Dockerfile (the gate judges it) instead of writing "
+        "Dockerfile.convox beside it",
+    )
+    parser.add_argument(
+        "--adopt-compose",
+        action="store_true",
+        help="use the app's own docker-compose.yml as the Gen1 manifest instead of writing "
+        "docker-compose.convox.yml beside it",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from h2c.render.bundle import render_all
+    from h2c.render.layout import DOCKERIGNORE_FILE, file_notes
 
     spec = load_from_args(args)
-    rendered = render_all(spec)
     out_dir: Path = args.out or args.app_dir
-    outcomes = plan_writes(rendered.files, out_dir, force=args.force, seeds=SEED_FILES)
+    layout = existing_layout(
+        out_dir, adopt_dockerfile=args.adopt_dockerfile, adopt_compose=args.adopt_compose
+    )
+    rendered = render_all(spec, layout)
+    merged = frozenset({DOCKERIGNORE_FILE}) if layout.dockerignore is not None else frozenset()
+    outcomes = plan_writes(
+        rendered.files, out_dir, force=args.force, seeds=SEED_FILES, merged=merged
+    )
     for finding in rendered.findings:
         if finding.severity is not Severity.INFO:
             output.finding(str(finding))
@@ -39,11 +58,13 @@ def run(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             output.raw(outcome.diff)
         return EXIT_OK
-    changing = [o for o in outcomes if o.action in (Action.CREATE, Action.UPDATE)]
+    changing = [o for o in outcomes if o.action in WRITES]
     if args.check:
         for outcome in outcomes:
             if outcome.action is Action.KEPT_EDITED:
                 output.info(f"edited by you (not drift): {out_dir / outcome.path}")
+            elif outcome.action is Action.KEPT_FOREIGN:
+                output.info(f"not written by h2c (not drift): {out_dir / outcome.path}")
         for outcome in changing:
             output.info(f"drift: {out_dir / outcome.path} would {outcome.action.value}")
         if changing:
@@ -52,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     out_dir.mkdir(parents=True, exist_ok=True)
     apply_writes(rendered.files, out_dir, outcomes)
+    notes = file_notes(layout)
     for outcome in outcomes:
-        output.info(f"{outcome.action.value:>9}  {out_dir / outcome.path}")
+        note = f"  ({notes[outcome.path]})" if outcome.path in notes else ""
+        output.info(f"{outcome.action.value:>9}  {out_dir / outcome.path}{note}")
     return EXIT_OK

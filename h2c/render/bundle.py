@@ -14,6 +14,7 @@ from h2c.render.convox_yml import render_convox_yml
 from h2c.render.dockerfile import render_dockerfile, render_dockerignore
 from h2c.render.envfile import render_convox_env
 from h2c.render.h2c_toml import render_h2c_toml
+from h2c.render.layout import Layout, layout_findings, with_h2c_block
 from h2c.render.runbook import render_migration_md
 
 
@@ -36,17 +37,40 @@ class Rendered:
         return next(f for f in self.files if f.path == path)
 
 
-def render_all(spec: AppSpec) -> Rendered:
-    """Plan once, then render every artifact from that plan."""
+DEFAULT_LAYOUT = Layout()  # a folder with none of its own: every file under its usual name
+
+
+def render_all(spec: AppSpec, layout: Layout = DEFAULT_LAYOUT) -> Rendered:
+    """Plan once, then render every artifact from that plan, under the names ``layout`` gives."""
     planned = plan(spec)
     env = render_convox_env(spec, planned)
     files = (
-        GeneratedFile("Dockerfile", render_dockerfile(spec, planned)),
-        GeneratedFile(".dockerignore", render_dockerignore(spec, planned)),
-        GeneratedFile("convox.yml", render_convox_yml(spec, planned)),
-        GeneratedFile("docker-compose.yml", render_compose(spec, planned)),
+        *_build_files(spec, planned, layout),
+        GeneratedFile("convox.yml", render_convox_yml(spec, planned, dockerfile=layout.dockerfile)),
+        *_compose_file(spec, planned, layout),
         GeneratedFile("convox.env", env.text, 0o600, secret=True),
         GeneratedFile("h2c.toml", render_h2c_toml(spec, planned)),
         GeneratedFile("MIGRATION.md", render_migration_md(spec, planned)),
     )
-    return Rendered(files, planned, spec.findings + planned.findings, env.multiline_keys)
+    findings = spec.findings + planned.findings + layout_findings(layout)
+    return Rendered(files, planned, findings, env.multiline_keys)
+
+
+def _build_files(spec: AppSpec, planned: ConvoxPlan, layout: Layout) -> list[GeneratedFile]:
+    """h2c's Dockerfile (none when the app's is adopted) and the .dockerignore (or its block)."""
+    files = []
+    if layout.write_dockerfile:
+        files.append(GeneratedFile(layout.dockerfile, render_dockerfile(spec, planned)))
+    if layout.dockerignore is None:
+        ignore = render_dockerignore(spec, planned)
+    else:
+        ignore = with_h2c_block(layout.dockerignore, keep=(layout.dockerfile,))
+    return [*files, GeneratedFile(".dockerignore", ignore)]
+
+
+def _compose_file(spec: AppSpec, planned: ConvoxPlan, layout: Layout) -> list[GeneratedFile]:
+    if not layout.write_compose:
+        return []
+    return [
+        GeneratedFile(layout.compose, render_compose(spec, planned, dockerfile=layout.dockerfile))
+    ]

@@ -49,12 +49,12 @@ def local_url(res: ResourcePlan, host: str) -> str:
     return f"redis://{host}:6379"
 
 
-def render_compose(spec: AppSpec, plan: ConvoxPlan) -> str:
-    """The docker-compose.yml text: app services, then resource containers."""
+def render_compose(spec: AppSpec, plan: ConvoxPlan, *, dockerfile: str = "Dockerfile") -> str:
+    """The docker-compose.yml text: app services (built with ``dockerfile``), then resources."""
     hosts = resource_hosts(plan)
     lines = [header(plan.inputs), _NOTE, 'version: "2"', "services:"]
     for svc in plan.services:
-        lines += _service(svc, plan, hosts)
+        lines += _service(svc, plan, hosts, dockerfile)
     for res in plan.resources:
         lines += [f"  {hosts[res.name]}:", f"    image: {res.type}:{res.version}"]
         if res.type == "postgres":
@@ -64,10 +64,23 @@ def render_compose(spec: AppSpec, plan: ConvoxPlan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _service(svc: ServicePlan, plan: ConvoxPlan, hosts: dict[str, str]) -> list[str]:
+def _build(dockerfile: str) -> list[str]:
+    """A service's ``build:`` (Gen1 reads ``context`` and ``dockerfile``).
+
+    >>> _build("Dockerfile"), _build("Dockerfile.convox")[2]
+    (['    build: .'], '      dockerfile: Dockerfile.convox')
+    """
+    if dockerfile == "Dockerfile":
+        return ["    build: ."]
+    return ["    build:", "      context: .", f"      dockerfile: {yaml_scalar(dockerfile)}"]
+
+
+def _service(
+    svc: ServicePlan, plan: ConvoxPlan, hosts: dict[str, str], dockerfile: str
+) -> list[str]:
     lines = [
         f"  {svc.name}:",
-        "    build: .",
+        *_build(dockerfile),
         f"    command: {yaml_scalar(compose_escape(svc.command.text))}",
     ]
     if svc.port is not None:

@@ -53,8 +53,8 @@ def yaml_list(key: str, items: Sequence[str]) -> list[str]:
     return [f"    {key}:", *(f"      - {item}" for item in items)]
 
 
-def render_convox_yml(spec: AppSpec, plan: ConvoxPlan) -> str:
-    """The convox.yml text: resources, then services (web first)."""
+def render_convox_yml(spec: AppSpec, plan: ConvoxPlan, *, dockerfile: str = "Dockerfile") -> str:
+    """The convox.yml text: resources, then services (web first), built with ``dockerfile``."""
     lines = [header(plan.inputs)]
     if plan.release is not None:
         lines.append(RELEASE_NOTE.format(run=plan.release.convox_run(plan.app)))
@@ -77,7 +77,7 @@ def render_convox_yml(spec: AppSpec, plan: ConvoxPlan) -> str:
             ]
     lines.append("services:")
     for svc in plan.services:
-        lines += _service(svc)
+        lines += _service(svc, dockerfile)
     lines += [
         "# timers: Heroku Scheduler jobs cannot be exported; add them here by hand, e.g.",
         "# timers:",
@@ -89,11 +89,22 @@ def render_convox_yml(spec: AppSpec, plan: ConvoxPlan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _service(svc: ServicePlan) -> list[str]:
+def build_lines(dockerfile: str) -> list[str]:
+    """A service's ``build:``: the app folder, with ``manifest`` unless it is the Dockerfile.
+
+    >>> build_lines("Dockerfile"), build_lines("Dockerfile.convox")[1:]
+    (['    build: .'], ['      path: .', '      manifest: Dockerfile.convox'])
+    """
+    if dockerfile == "Dockerfile":
+        return ["    build: ."]
+    return ["    build:", "      path: .", f"      manifest: {yaml_scalar(dockerfile)}"]
+
+
+def _service(svc: ServicePlan, dockerfile: str) -> list[str]:
     lines = [f"  {svc.name}:"]
     if svc.name != svc.process:
         lines.append(f"    # Procfile type {yaml_scalar(svc.process)}")
-    lines += ["    build: .", f"    command: {yaml_scalar(svc.command.text)}"]
+    lines += [*build_lines(dockerfile), f"    command: {yaml_scalar(svc.command.text)}"]
     if svc.port is not None:
         lines += [
             f"    port: {svc.port}",
