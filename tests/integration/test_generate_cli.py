@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.golden_cases import GOLDEN, GoldenCase, golden_cases
+from h2c.commands.generate import SEED_FILES
+from tests.golden_cases import APPS, GOLDEN, GoldenCase, golden_cases
 
 CASES = golden_cases()
 
@@ -42,7 +44,7 @@ def test_generate_writes_goldens_then_nothing_and_check_passes(
     first = h2c("generate", str(app), *case.cli_args())
     assert first.returncode == 0, first.stderr
     for golden in (GOLDEN / case.name).iterdir():
-        if (case.app_dir / golden.name).exists():  # the app ships its own (h2c.toml): kept
+        if golden.name in SEED_FILES and (case.app_dir / golden.name).exists():  # the app's: kept
             assert (app / golden.name).read_text() == (case.app_dir / golden.name).read_text()
             continue
         assert (app / golden.name).read_text() == golden.read_text(), golden.name
@@ -133,3 +135,69 @@ def test_a_command_module_that_cannot_be_imported_is_an_error(
     monkeypatch.setitem(cli.COMMAND_MODULES, "ghost", "h2c.commands.ghost")
     with pytest.raises(ModuleNotFoundError, match=r"h2c\.commands\.ghost"):
         cli.build_parser()
+
+
+def _snapshot(app: Path) -> dict[Path, int]:
+    """Every file's mtime, after back-dating them all, so any rewrite shows."""
+    for path in app.rglob("*"):
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    return {path: path.stat().st_mtime_ns for path in app.rglob("*")}
+
+
+def test_the_apps_own_docker_files_are_left_alone_and_h2cs_go_beside_them(
+    tmp_path: Path,
+) -> None:
+    app = tmp_path / "own-dockerfile"
+    shutil.copytree(APPS / "own-dockerfile", app)
+    own = {name: (app / name).read_bytes() for name in ("Dockerfile", "docker-compose.yml")}
+    ignore_before = (app / ".dockerignore").read_text()
+
+    first = h2c("generate", str(app))
+    assert first.returncode == 0, first.stderr
+    assert {name: (app / name).read_bytes() for name in own} == own  # byte-identical
+    assert "edited by you" not in first.stdout + first.stderr
+    assert "Dockerfile.convox" in first.stdout and "Dockerfile.convox" in first.stderr
+    assert "convox deploy -f docker-compose.convox.yml" in first.stderr
+    convox = yaml.safe_load((app / "convox.yml").read_text())
+    assert convox["services"]["web"]["build"] == {"path": ".", "manifest": "Dockerfile.convox"}
+    compose = yaml.safe_load((app / "docker-compose.convox.yml").read_text())
+    assert compose["services"]["web"]["build"]["dockerfile"] == "Dockerfile.convox"
+    ignore = (app / ".dockerignore").read_text()
+    assert ignore.startswith(ignore_before)
+    assert ignore.count("# >>> h2c: keep secrets out of the build context") == 1
+    assert {".env", "convox.env", "!Dockerfile.convox"} <= set(ignore.splitlines())
+
+    before = _snapshot(app)
+    second = h2c("generate", str(app))
+    assert second.returncode == 0, second.stderr
+    assert "create" not in second.stdout and "add block" not in second.stdout
+    assert _snapshot(app) == before  # nothing rewritten, state.json included
+    check = h2c("generate", str(app), "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    dry = h2c("generate", str(app), "--dry-run")
+    assert dry.returncode == 0 and dry.stdout.strip() == ""
+
+
+def test_adopt_dockerfile_builds_with_the_apps_own(tmp_path: Path) -> None:
+    app = tmp_path / "own-dockerfile"
+    shutil.copytree(APPS / "own-dockerfile", app)
+    dry = h2c("generate", str(app), "--adopt-dockerfile", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert not (app / "convox.yml").exists()
+    result = h2c("generate", str(app), "--adopt-dockerfile")
+    assert result.returncode == 0, result.stderr
+    assert not (app / "Dockerfile.convox").exists()
+    convox = yaml.safe_load((app / "convox.yml").read_text())
+    assert convox["services"]["web"]["build"] == "."  # Convox's default manifest: Dockerfile
+    assert "!Dockerfile" in (app / ".dockerignore").read_text().splitlines()
+    # without the flag, the next run goes back to h2c's own Dockerfile: that is drift
+    assert h2c("generate", str(app), "--check").returncode == 1
+    assert h2c("generate", str(app), "--adopt-dockerfile", "--check").returncode == 0
+
+
+def test_adopting_a_missing_dockerfile_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "Procfile").write_text("web: gunicorn app:app\n")
+    (tmp_path / "requirements.txt").write_text("gunicorn==23.0.0\n")
+    result = h2c("generate", str(tmp_path), "--adopt-dockerfile")
+    assert result.returncode == 2
+    assert "no such file to adopt" in result.stderr
