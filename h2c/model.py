@@ -104,6 +104,17 @@ class EnvDecl:
 
 
 @dataclass(frozen=True)
+class ScheduledJob:
+    """One Heroku Scheduler job, as the Scheduler API describes it (times in UTC)."""
+
+    command: str
+    every: int  # minutes: 10, 60 or 1440
+    at: int  # minute past the hour (every 60) or minutes after 00:00 (every 1440); 0 for 10
+    dyno_size: str | None = None
+    source: str = ""  # where it was read: a JSON pointer in the scheduler file
+
+
+@dataclass(frozen=True)
 class ConfigVar:
     """One value from a Heroku config export, kept as a Secret."""
 
@@ -128,6 +139,10 @@ class AppSpec:
     stack: str | None = None
     # Heroku-only env the app's code reads: (key, file, line), e.g. ("DYNO", "settings.py", 19)
     reads_platform_env: tuple[tuple[str, str, int], ...] = ()
+    scheduled_jobs: tuple[ScheduledJob, ...] = ()  # from --scheduler FILE (none otherwise)
+    # Config vars the build reads: (key, file, line), from the build hooks and the settings
+    # module collectstatic imports
+    build_reads: tuple[tuple[str, str, int], ...] = ()
     findings: tuple[Finding, ...] = field(default=(), compare=False)
 
     def process(self, name: str) -> Process | None:

@@ -22,6 +22,7 @@ class GoldenCase:
     config: Path | None
     addons: Path | None
     formation: Path | None
+    scheduler: Path | None = None
 
     def cli_args(self) -> list[str]:
         args = []
@@ -29,6 +30,7 @@ class GoldenCase:
             ("--config", self.config),
             ("--addons", self.addons),
             ("--formation", self.formation),
+            ("--scheduler", self.scheduler),
         ):
             if path is not None:
                 args += [flag, str(path)]
@@ -50,6 +52,7 @@ def golden_cases() -> list[GoldenCase]:
                 _first(exports, "config.txt", "config.json"),
                 _first(exports, "addons.json"),
                 _first(exports, "formation.txt"),
+                _first(exports, "scheduler.json"),
             )
         )
     return cases

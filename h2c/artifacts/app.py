@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from h2c.artifacts.convox_yml import convox_port
+from h2c.artifacts.dockerfile import declared_args
 from h2c.artifacts.envfile import parse_env_lines
 from h2c.artifacts.h2c_toml import H2cToml, h2c_toml_in
 from h2c.artifacts.yamldoc import load_yaml_mapping
@@ -70,6 +71,12 @@ class GateApp:
         if convox_port(services.get("web") or {}) is not None:
             return "web"
         return next((n for n, s in services.items() if convox_port(s or {}) is not None), "web")
+
+    @property
+    def build_args(self) -> dict[str, Secret]:
+        """What Convox passes the build: the app env's value of each ARG the Dockerfile declares
+        (convox/convox pkg/build/docker.go ``buildArgs``); nothing else of the env."""
+        return {k: self.app_env[k] for k in declared_args(self.dockerfile) if k in self.app_env}
 
     @property
     def service_names(self) -> dict[str, str]:

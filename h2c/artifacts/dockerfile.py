@@ -105,3 +105,19 @@ def from_images(dockerfile: str, buildargs: Mapping[str, str] | None = None) -> 
             if image.lower() not in stages and image not in found:
                 found.append(image)
     return found
+
+
+def declared_args(dockerfile: str) -> list[str]:
+    """Every ``ARG`` name, in order: Convox passes the app env's value of each as a build arg.
+
+    >>> declared_args("ARG PY=3.11\nFROM python:${PY}\nARG DJANGO_SETTINGS_MODULE\nARG PY\n")
+    ['PY', 'DJANGO_SETTINGS_MODULE']
+    """
+    names: list[str] = []
+    for _, line in _logical_lines(dockerfile):
+        words = line.split()
+        if words[0].upper() == "ARG" and len(words) > 1:
+            name = words[1].partition("=")[0]
+            if name not in names:
+                names.append(name)
+    return names

@@ -17,9 +17,20 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--formation", type=Path, help="output of `heroku ps:scale` (web=2:Standard-2X ...)"
     )
+    parser.add_argument(
+        "--scheduler",
+        type=Path,
+        help="Heroku Scheduler jobs as its API returns them (JSON): they become timers",
+    )
 
 
 def load_from_args(args: argparse.Namespace) -> AppSpec:
     from h2c.heroku.app import load_app
 
-    return load_app(args.app_dir, config=args.config, addons=args.addons, formation=args.formation)
+    return load_app(
+        args.app_dir,
+        config=args.config,
+        addons=args.addons,
+        formation=args.formation,
+        scheduler=getattr(args, "scheduler", None),
+    )

@@ -145,7 +145,13 @@ def gate_build(
                 print(line.rstrip("\n"), flush=True)
 
         try:
-            gate_engine.build(gate_app.dir, dockerfile="Dockerfile", tag=tag, on_line=on_line)
+            gate_engine.build(
+                gate_app.dir,
+                dockerfile="Dockerfile",
+                tag=tag,
+                on_line=on_line,
+                buildargs={k: v.reveal() for k, v in gate_app.build_args.items()},
+            )
         except BuildFailed as failed:
             tail = "\n".join(failed.log_tail)
             return BuildOutcome(None, log_file, failed.step, tail, time.monotonic() - started)

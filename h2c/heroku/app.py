@@ -14,11 +14,23 @@ from pathlib import Path
 from h2c.errors import InputError, Location
 from h2c.heroku.addons import parse_addons_json
 from h2c.heroku.appjson import AppJson, parse_app_json
+from h2c.heroku.buildenv import default_settings_module, python_reads, settings_files, shell_reads
 from h2c.heroku.config import parse_config
 from h2c.heroku.formation import parse_formation
 from h2c.heroku.procfile import parse_procfile
 from h2c.heroku.runtime import PRESENCE_ONLY, RUNTIME_FILES, detect_runtime, requirement_includes
-from h2c.model import Addon, AppSpec, ConfigVar, Finding, FormationEntry, Process, Severity
+from h2c.heroku.scheduler import parse_scheduler
+from h2c.model import (
+    Addon,
+    AppSpec,
+    ConfigVar,
+    Finding,
+    FormationEntry,
+    Process,
+    Runtime,
+    ScheduledJob,
+    Severity,
+)
 
 # Directories never searched for manage.py: virtualenvs, dependencies, VCS metadata.
 _SKIP_DIRS = frozenset({"node_modules", "venv", "env", "__pycache__", "site-packages"})
@@ -49,9 +61,15 @@ Export = Path | None
 
 
 def load_app(
-    app_dir: Path, *, config: Export = None, addons: Export = None, formation: Export = None
+    app_dir: Path,
+    *,
+    config: Export = None,
+    addons: Export = None,
+    formation: Export = None,
+    scheduler: Export = None,
 ) -> AppSpec:
-    """Read a Heroku app directory and the optional ``heroku config``/``addons``/``ps`` exports."""
+    """Read a Heroku app directory and the optional ``heroku config``/``addons``/``ps`` exports
+    and Heroku Scheduler jobs."""
     app_dir = Path(app_dir)
     if not app_dir.is_dir():
         raise InputError(str(app_dir), "not a directory; expected a Heroku app directory")
@@ -83,8 +101,55 @@ def load_app(
         buildpacks=app_json.buildpacks,
         stack=app_json.stack,
         reads_platform_env=dyno_reads(app_dir),
+        scheduled_jobs=_read_scheduler(scheduler),
+        build_reads=_build_reads(app_dir, runtime, config_vars),
         findings=tuple(findings),
     )
+
+
+def _read_scheduler(scheduler: Export) -> tuple[ScheduledJob, ...]:
+    if scheduler is None:
+        return ()
+    text = read_text(scheduler, expected="Heroku Scheduler jobs (JSON)")
+    return parse_scheduler(text, file=str(scheduler))
+
+
+def _build_reads(
+    app_dir: Path, runtime: Runtime, config: tuple[ConfigVar, ...]
+) -> tuple[tuple[str, str, int], ...]:
+    """Config vars the build's own code reads: the hooks, and the settings collectstatic loads."""
+    found: list[tuple[str, str, int]] = []
+    for hook, present in (("bin/pre_compile", runtime.pre_compile),
+                          ("bin/post_compile", runtime.post_compile)):  # fmt: skip
+        text = _optional_text(app_dir / hook) if present else None
+        reads = shell_reads(text) if text and not text.startswith("#!/usr/bin/env python") else []
+        found += [(key, hook, line) for key, line in (reads or python_reads(text or ""))]
+    if runtime.collectstatic:
+        for name in _settings_files(app_dir, runtime, config):
+            text = _optional_text(app_dir / name) or ""
+            found += [(key, name, line) for key, line in python_reads(text)]
+    return tuple(dict.fromkeys(found))
+
+
+def _settings_files(app_dir: Path, runtime: Runtime, config: tuple[ConfigVar, ...]) -> list[str]:
+    """The settings module Django loads at build time: the config's, else manage.py's default."""
+    module = next((c.value.reveal() for c in config if c.key == "DJANGO_SETTINGS_MODULE"), None)
+    manage_dir = posixpath.dirname(runtime.django_manage or "manage.py")
+    if module is None:
+        module = default_settings_module(
+            _optional_text(app_dir / (runtime.django_manage or "manage.py")) or ""
+        )
+    if not module:
+        return []
+    names = [posixpath.join(manage_dir, f) for f in settings_files(module)]
+    return [n for n in names if (app_dir / n).is_file()][:1]
+
+
+def _optional_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _read_app_json(app_dir: Path) -> AppJson:

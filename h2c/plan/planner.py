@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from h2c.heroku.dynos import DEFAULT_SIZE, DYNO_SIZES, SIZES
 from h2c.model import AppSpec, Finding, Severity
+from h2c.plan.build import plan_build_args
 from h2c.plan.commands import SafeCommand, rewrite_command
 from h2c.plan.env import base_environment, classify_config, env_findings
 from h2c.plan.envrules import EnvKind, classify
 from h2c.plan.naming import service_names
 from h2c.plan.resources import ResourcePlan, plan_resources
+from h2c.plan.timers import SCHEDULER_SERVICE, TimerPlan, plan_timers
 
 WEB_PORT = 8000
 HEALTH_PATH = "/"
@@ -92,6 +94,9 @@ class ConvoxPlan:
     platform_keys: tuple[str, ...]  # Heroku platform keys, dropped
     findings: tuple[Finding, ...]
     inputs: tuple[str, ...]  # what the plan was made from, for generated-file headers
+    build_args: tuple[str, ...] = ()  # config keys the build stage declares as ARG
+    timers: tuple[TimerPlan, ...] = ()  # Heroku Scheduler jobs
+    scheduler: ServicePlan | None = None  # the service the timers run in (count 0)
 
     @property
     def web(self) -> ServicePlan | None:
@@ -129,6 +134,7 @@ def plan(spec: AppSpec) -> ConvoxPlan:
         findings.append(
             Finding(Severity.INFO, f"app.json script {name!r} is not run on Convox: {command}")
         )
+    timers, scheduler_size = plan_timers(spec.scheduled_jobs, findings)
     return ConvoxPlan(
         app=spec.name,
         services=services,
@@ -140,7 +146,28 @@ def plan(spec: AppSpec) -> ConvoxPlan:
         platform_keys=buckets[EnvKind.PLATFORM],
         findings=tuple(findings),
         inputs=_inputs(spec),
+        build_args=plan_build_args(spec, findings),
+        timers=timers,
+        scheduler=_scheduler(services, scheduler_size),
     )
+
+
+def _scheduler(
+    services: tuple[ServicePlan, ...], size: tuple[int, int] | None
+) -> ServicePlan | None:
+    """The service timers run in: web's image, env and resources, never started (count 0)."""
+    model = next((s for s in services if s.is_web), services[0] if services else None)
+    if size is None or model is None:
+        return None
+    taken = {s.name for s in services}
+    name, n = SCHEDULER_SERVICE, 2
+    while name in taken:
+        name, n = f"{SCHEDULER_SERVICE}-{n}", n + 1
+    memory, cpu = size
+    return replace(
+        model, name=name, process="", port=None, health_path=None, count=0,
+        memory=memory, cpu=cpu, clock=False,
+    )  # fmt: skip
 
 
 def _plan_services(

@@ -64,6 +64,15 @@ def render_compose(spec: AppSpec, plan: ConvoxPlan, *, dockerfile: str = "Docker
     return "\n".join(lines) + "\n"
 
 
+def _cron_labels(plan: ConvoxPlan) -> list[str]:
+    """Gen1's timers: ``convox.cron.<name>: <AWS cron> <command>`` on the web service."""
+    return [
+        f"      convox.cron.{t.name}: "
+        + yaml_scalar(compose_escape(f"{t.gen1_schedule} {t.command.original}"))
+        for t in plan.timers
+    ]
+
+
 def _build(dockerfile: str) -> list[str]:
     """A service's ``build:`` (Gen1 reads ``context`` and ``dockerfile``).
 
@@ -95,6 +104,7 @@ def _service(
             "    labels:",
             f"      convox.health.path: {yaml_scalar(svc.health_path or '/')}",
             f"      convox.health.timeout: {yaml_scalar(str(HEALTH_TIMEOUT))}",
+            *_cron_labels(plan),
         ]
     lines += yaml_list("links", [hosts[n] for n in svc.resources])
     if svc.clock:

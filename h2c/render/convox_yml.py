@@ -78,15 +78,47 @@ def render_convox_yml(spec: AppSpec, plan: ConvoxPlan, *, dockerfile: str = "Doc
     lines.append("services:")
     for svc in plan.services:
         lines += _service(svc, dockerfile)
-    lines += [
-        "# timers: Heroku Scheduler jobs cannot be exported; add them here by hand, e.g.",
-        "# timers:",
-        "#   nightly:",
-        '#     schedule: "0 3 * * *"',
-        "#     command: python manage.py nightly_job",
-        "#     service: worker",
-    ]
+    lines += _timers(plan)
     return "\n".join(lines) + "\n"
+
+
+def _timers(plan: ConvoxPlan) -> list[str]:
+    """The Scheduler jobs as timers, in the count-0 service sized like their dynos."""
+    if not plan.timers or plan.scheduler is None:
+        return [
+            "# timers: Heroku Scheduler jobs cannot be exported by any CLI: save what the",
+            "# Scheduler API returns and pass it with `h2c generate --scheduler FILE`, or add",
+            "# them here by hand, e.g.",
+            "# timers:",
+            "#   nightly:",
+            '#     schedule: "0 3 * * *"',
+            "#     command: python manage.py nightly_job",
+            "#     service: worker",
+        ]
+    svc = plan.scheduler
+    lines = [
+        f"  {svc.name}:",
+        "    # runs the timers below (Heroku ran each Scheduler job in a one-off dyno): never",
+        "    # started on its own",
+        "    build: .",
+        *yaml_list("environment", [yaml_scalar(entry) for entry in svc.environment]),
+        *yaml_list("resources", svc.resources),
+        "    scale:",
+        "      count: 0",
+        f"      memory: {svc.memory}",
+        f"      cpu: {svc.cpu}",
+        "# Heroku Scheduler jobs; schedules are cron in UTC, as Heroku's",
+        "timers:",
+    ]
+    for timer in plan.timers:
+        lines += [
+            f"  {timer.name}:",
+            f"    schedule: {yaml_scalar(timer.schedule)}",
+            f"    command: {yaml_scalar(timer.command.text)}",
+            f"    service: {svc.name}",
+            "    concurrency: Forbid",
+        ]
+    return lines
 
 
 def build_lines(dockerfile: str) -> list[str]:

@@ -27,6 +27,9 @@ from h2c.standins.recipe import (
     MIRROR,
     POSTGRES_ENTRYPOINT,
     REDIS_ENTRYPOINT,
+    REVISION_LABEL,
+    REVISIONS,
+    STANDIN_LABEL,
     VERSION_PATTERNS,
     dockerfile_for,
     packages_for,
@@ -83,9 +86,18 @@ def _run(
 
 
 def image_present(name: str) -> bool:
-    """True when the local Docker has an image by this name."""
-    done = subprocess.run(["docker", "image", "inspect", name], capture_output=True, check=False)
-    return done.returncode == 0
+    """True when the local Docker has an image by this name (a stand-in: of this recipe)."""
+    fmt = "|".join(f'{{{{index .Config.Labels "{k}"}}}}' for k in (STANDIN_LABEL, REVISION_LABEL))
+    done = subprocess.run(
+        ["docker", "image", "inspect", "-f", fmt, name], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        return False
+    suite, _, revision = done.stdout.strip().partition("|")
+    if suite in ("", "<no value>") or name not in CATALOG:
+        return True  # a pulled official image, or no stand-in of ours: kept as it is
+    revision = revision if revision not in ("", "<no value>") else "1"
+    return revision == REVISIONS[CATALOG[name].kind]
 
 
 def _try_pull(name: str) -> bool:

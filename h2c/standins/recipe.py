@@ -16,6 +16,11 @@ from h2c.standins.catalog import StandIn
 MIRROR = "http://deb.debian.org/debian"
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 STANDIN_LABEL = "dev.h2c.standin"
+# Raised, per kind, whenever a recipe changes what an image holds, so `ensure` rebuilds older
+# stand-ins (an image without the label is revision 1). python 2: the headers (Python.h) the
+# official images ship, so C extensions build.
+REVISION_LABEL = "dev.h2c.standin.revision"
+REVISIONS = {"python": "2", "postgres": "1", "redis": "1"}
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CA_ENV = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")
 
@@ -44,7 +49,9 @@ def packages_for(standin: StandIn) -> list[str]:
     ['redis-server']
     """
     if standin.kind == "python":
-        return ["python3", "python3-venv", "python3-pip", "ca-certificates"]
+        # python3-dev: Python.h and the build configuration, as the official images ship in
+        # /usr/local/include (no compiler: the official slim images have none either)
+        return ["python3", "python3-venv", "python3-pip", "python3-dev", "ca-certificates"]
     if standin.kind == "redis":
         return ["redis-server"]  # pulls in redis-tools (redis-cli)
     return [f"postgresql-{standin.version}", "locales"]
@@ -80,7 +87,8 @@ def dockerfile_for(standin: StandIn, full_version: str, rootfs: str) -> str:
             'STOPSIGNAL SIGINT\nEXPOSE 5432\nCMD ["postgres"]\n'
         )
     pairs = " ".join(f"{key}={value}" for key, value in env.items())
-    return f"FROM {rootfs}\nLABEL {STANDIN_LABEL}={standin.suite}\nENV {pairs}\n{tail}"
+    labels = f"{STANDIN_LABEL}={standin.suite} {REVISION_LABEL}={REVISIONS[standin.kind]}"
+    return f"FROM {rootfs}\nLABEL {labels}\nENV {pairs}\n{tail}"
 
 
 VERSION_PATTERNS = {

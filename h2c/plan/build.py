@@ -1,0 +1,47 @@
+"""Build-time config: which config vars the image build gets, as Heroku gives them to its build.
+
+Pure. Heroku exposes every config var to the build; Convox passes, as ``--build-arg``, the app
+env's value of each ``ARG`` the Dockerfile declares (convox/convox pkg/build/docker.go
+``buildArgs``), and an ARG's value shows in the image history. So the build gets the config
+keys it reads (``bin/pre_compile``, ``bin/post_compile``, the settings collectstatic imports)
+and the ones the buildpack itself reads, unless they look secret: those are named in a finding.
+"""
+
+from __future__ import annotations
+
+from h2c.model import AppSpec, Finding, Severity
+from h2c.plan.envrules import EnvKind, classify
+from h2c.verdicts.leaks import SENSITIVE_KEY
+
+# Read by heroku-buildpack-python or Django itself at build time, whether or not app code names
+# them.
+BUILDPACK_KEYS = ("DJANGO_SETTINGS_MODULE", "DISABLE_COLLECTSTATIC")
+
+
+def plan_build_args(spec: AppSpec, findings: list[Finding]) -> tuple[str, ...]:
+    """The config keys declared as ``ARG`` in the build stage, sorted."""
+    config = {c.key for c in spec.config}
+    wanted: dict[str, tuple[str, int]] = {}
+    for key, file, line in spec.build_reads:
+        wanted.setdefault(key, (file, line))
+    for key in BUILDPACK_KEYS:
+        if key in config:
+            wanted.setdefault(key, ("", 0))
+    args = []
+    for key, (file, line) in sorted(wanted.items()):
+        if key not in config or classify(key, spec.addons) is not EnvKind.COPY:
+            continue
+        if SENSITIVE_KEY.search(key) and key not in BUILDPACK_KEYS:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    f"the build reads {key}, which looks secret: it is not passed to the image "
+                    "build (a build arg's value shows in `docker history`); on Heroku the build "
+                    "saw it. Make the build step work without it, or run it at start-up",
+                    file or None,
+                    line or None,
+                )
+            )
+            continue
+        args.append(key)
+    return tuple(args)

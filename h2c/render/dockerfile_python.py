@@ -1,0 +1,275 @@
+"""The Dockerfile that builds a Python app the way heroku-buildpack-python builds it.
+
+Pure text. Two stages:
+
+- **build**: the app's dependencies in a venv, keyed on the dependency files only (a code change
+  reuses the layer). A dependency without a wheel for this platform is compiled, as on Heroku:
+  when the plain install fails, the build stage installs what Heroku's build image
+  (heroku/base-images heroku-24-build) offers for Python packages (``BUILD_PACKAGES``) and
+  installs again. Then the code, the build-time config (``ARG``, which Convox fills from the app
+  env), ``bin/pre_compile``, Django's collectstatic and ``bin/post_compile``, in the buildpack's
+  order. Last, the Debian packages whose shared libraries the installed ``.so`` files link
+  against are listed, derived from the files themselves (``ldd``, ``dpkg -S``), not a hand list.
+- **runtime**: the slim image, those libraries and the Aptfile's packages, no compiler; the venv
+  and the built app folder, owned by the app's user (on Heroku the dyno user owns ``/app``),
+  ``HOME=/app``; a numeric non-root user.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from h2c.model import AppSpec
+from h2c.plan.planner import ConvoxPlan
+from h2c.render.header import header
+
+# What heroku-24-build installs that Python packages compile against, by Debian name (the rest
+# of its list serves Ruby, PHP and image tools: autoconf, bison, libmagickwand-dev, ...). The
+# core covers the common cases (psycopg2, uWSGI, psycopg[c], cffi, cryptography) and is tried
+# first, so a build that needs a compiler rarely pays for the whole list.
+CORE_BUILD_PACKAGES = (
+    "build-essential",  # gcc, g++, make, libc6-dev
+    "pkg-config",
+    "libpq-dev",  # psycopg2, psycopg[c]
+    "libssl-dev",
+    "libffi-dev",
+    "zlib1g-dev",
+)
+MORE_BUILD_PACKAGES = (
+    "git",  # VCS requirements (git+https://...)
+    "gettext",  # Django compilemessages
+    "default-libmysqlclient-dev",  # mysqlclient
+    "libxml2-dev",
+    "libxslt1-dev",
+    "libjpeg-dev",
+    "libbz2-dev",
+    "libyaml-dev",
+    "libmemcached-dev",  # pylibmc
+    "libcurl4-openssl-dev",  # pycurl
+    "libldap-dev",  # python-ldap
+    "libsasl2-dev",
+    "libkrb5-dev",
+    "libsodium-dev",
+    "libargon2-dev",
+    "libev-dev",
+    "libevent-dev",
+    "libzstd-dev",
+    "liblz4-dev",
+    "libgdbm-dev",
+    "libmagic-dev",
+)
+BUILD_PACKAGES = CORE_BUILD_PACKAGES + MORE_BUILD_PACKAGES
+
+# Placeholders that let Django settings import during collectstatic: not config values.
+COLLECTSTATIC_ENV = "SECRET_KEY=collectstatic-placeholder DATABASE_URL=sqlite:///:memory:"
+RUNTIME_LIST = "/opt/venv/.h2c-runtime-packages"
+APP_USER = "1000:1000"
+
+IGNORED_RULES = """\
+# hadolint rules ignored on purpose, each on its own line below:
+#   DL3008 apt packages are not pinned: Debian's security updates must reach the image
+#   DL3013 build tools (pipenv, poetry, uv) are not pinned: they only read the lock file,
+#          which pins every dependency the app runs with"""
+
+_BUILD_ENV = (
+    "PYTHONDONTWRITEBYTECODE=1",
+    "PIP_NO_CACHE_DIR=1",
+    "PIP_DISABLE_PIP_VERSION_CHECK=1",
+    "VIRTUAL_ENV=/opt/venv",
+    "PATH=/opt/venv/bin:$PATH",
+)
+
+
+def render_python_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
+    """The Dockerfile text for a Python app as planned."""
+    image = f"python:{spec.runtime.minor_version}-slim"
+    lines = [header(plan.inputs), IGNORED_RULES, ""]
+    lines += build_stage(spec, plan, image)
+    lines += [""]
+    lines += runtime_stage(spec, plan, image)
+    return "\n".join(lines) + "\n"
+
+
+def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
+    """Dependencies (compiled when they must be), then the code and Heroku's build steps."""
+    rt = spec.runtime
+    lines = [
+        "# --- build: as Heroku's build, with its toolchain when a dependency must compile",
+        f"FROM {image} AS build",
+        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
+        "ENV " + " \\\n    ".join(_BUILD_ENV),
+        *_apt(rt.apt_packages, "Aptfile packages (also there at build time, as on Heroku)"),
+        "RUN python -m venv /opt/venv",
+        "WORKDIR /app",
+    ]
+    if rt.pre_compile:
+        lines += [
+            "# bin/pre_compile runs before dependencies are installed, as on Heroku; it needs",
+            "# the code, so the dependency layer is rebuilt on every code change.",
+            "COPY . /app",
+            *_build_args(plan),
+            "RUN chmod +x bin/pre_compile && bin/pre_compile",
+            *_install(rt.package_manager),
+        ]
+    else:
+        lines += [
+            "# Dependencies first, keyed on the dependency files only: code changes reuse it.",
+            *_copy_files(rt.dependency_files),
+            *_install(rt.package_manager),
+            "COPY . /app",
+            *_build_args(plan),
+        ]
+    lines += _build_steps(spec)
+    lines += [
+        "# The Debian packages whose shared libraries the installed extensions link against.",
+        "RUN find /opt/venv -name '*.so*' -type f -print0 | xargs -0 -r ldd 2>/dev/null \\",
+        " | awk '$2 == \"=>\" && $3 ~ /^\\// {print $3}' | sort -u \\",
+        ' | while read -r lib; do dpkg -S "$lib" 2>/dev/null'
+        ' || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || true; done \\',
+        f" | cut -d: -f1 | sort -u > {RUNTIME_LIST}",
+    ]
+    return lines
+
+
+def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
+    """The slim image with the libraries the app links against, the venv and the built app."""
+    env = ["PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1", "VIRTUAL_ENV=/opt/venv"]
+    env += ["PATH=/opt/venv/bin:$PATH", "HOME=/app"]
+    web = plan.web
+    if web is not None:
+        env.append(f"PORT={web.port}")
+    lines = [
+        "# --- runtime: no compiler; the app folder belongs to the app's user, as on Heroku",
+        f"FROM {image}",
+        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
+        "ENV " + " \\\n    ".join(env),
+        *_apt(spec.runtime.apt_packages, "Aptfile packages"),
+        f"COPY --from=build {RUNTIME_LIST} /tmp/runtime-packages",
+        "# hadolint ignore=DL3008",
+        "RUN missing=$(while read -r pkg; do \\",
+        "      dpkg-query -W -f='${Status}\\n' \"$pkg\" 2>/dev/null | grep -q ' installed$' \\",
+        "      || echo \"$pkg\"; done < /tmp/runtime-packages) \\",
+        ' && if [ -n "$missing" ]; then apt-get update \\',
+        '    && echo "$missing" | xargs apt-get install -y --no-install-recommends \\',
+        "    && rm -rf /var/lib/apt/lists/*; fi \\",
+        " && rm /tmp/runtime-packages \\",
+        " && groupadd --gid 1000 app \\",
+        " && useradd --uid 1000 --gid 1000 --home-dir /app --no-create-home app \\",
+        " && install -d -o 1000 -g 1000 /app",
+        "COPY --from=build /opt/venv /opt/venv",
+        f"COPY --from=build --chown={APP_USER} /app /app",
+        "WORKDIR /app",
+        "# Numeric, so Kubernetes can check runAsNonRoot.",
+        f"USER {APP_USER}",
+    ]
+    if web is not None:
+        lines.append(f"EXPOSE {web.port}")
+    main = web or (plan.services[0] if plan.services else None)
+    if main is not None:
+        lines.append("CMD " + json.dumps(list(main.command.argv)))
+    return lines
+
+
+def _apt(packages: Sequence[str], comment: str) -> list[str]:
+    if not packages:
+        return []
+    return [
+        f"# {comment}",
+        "# hadolint ignore=DL3008",
+        "RUN apt-get update \\",
+        " && apt-get install -y --no-install-recommends " + " ".join(sorted(set(packages))) + " \\",
+        " && rm -rf /var/lib/apt/lists/*",
+    ]
+
+
+def _build_args(plan: ConvoxPlan) -> list[str]:
+    """``ARG`` for each config key the build reads: Convox passes the app env's value."""
+    if not plan.build_args:
+        return []
+    return [
+        "# Build-time config, as Heroku exposes config vars to the build. Convox passes the app",
+        "# env's value of each ARG (never a secret here: ARG values show in the image history).",
+        *(f"ARG {key}" for key in plan.build_args),
+    ]
+
+
+def _build_steps(spec: AppSpec) -> list[str]:
+    """collectstatic, then bin/post_compile, in the buildpack's order."""
+    rt = spec.runtime
+    lines = []
+    if rt.collectstatic:
+        manage = rt.django_manage or "manage.py"
+        lines += [
+            "# Static files at build time, as on Heroku (skipped when DISABLE_COLLECTSTATIC is",
+            "# set). The settings may want SECRET_KEY and DATABASE_URL: harmless placeholders.",
+            'RUN if [ "${DISABLE_COLLECTSTATIC:-0}" = "0" ]; then \\',
+            f"    {COLLECTSTATIC_ENV} python {manage} collectstatic --noinput; fi",
+        ]
+    if rt.post_compile:
+        lines.append("RUN chmod +x bin/post_compile && bin/post_compile")
+    return lines
+
+
+def _copy_files(files: Sequence[str]) -> list[str]:
+    """COPY lines that keep each dependency file's directory."""
+    by_dir: dict[str, list[str]] = {}
+    for path in files:
+        directory = path.rpartition("/")[0]
+        by_dir.setdefault(directory, []).append(path)
+    return [
+        f"COPY {' '.join(paths)} ./{directory + '/' if directory else ''}"
+        for directory, paths in by_dir.items()
+    ]
+
+
+def _install(manager: str) -> list[str]:
+    """Install the locked dependencies into /opt/venv; when a package has no wheel, install
+    Heroku's build toolchain (its core first, then the rest) and try again. Build tools (pipenv,
+    poetry, uv) live in a throwaway venv."""
+    install = _install_command(manager)
+    return [
+        "# hadolint ignore=DL3008,DL3013",
+        f"RUN {install} \\",
+        " || { echo 'h2c: a dependency must be compiled: installing the build toolchain' >&2 \\",
+        "      && apt-get update \\",
+        *_apt_install(CORE_BUILD_PACKAGES),
+        f"      && {install}; }} \\",
+        " || { echo 'h2c: installing the rest of Heroku build image libraries' >&2 \\",
+        *_apt_install(MORE_BUILD_PACKAGES),
+        f"      && {install}; }}",
+    ]
+
+
+def _apt_install(packages: Sequence[str]) -> list[str]:
+    rows = [packages[i : i + 6] for i in range(0, len(packages), 6)]
+    return [
+        "      && apt-get install -y --no-install-recommends \\",
+        *(f"           {' '.join(row)} \\" for row in rows),
+    ]
+
+
+def _install_command(manager: str) -> str:
+    tool = (
+        "{{ python -m venv /tmp/tools && /tmp/tools/bin/pip install --no-cache-dir {pkg}"
+        " && {run}; }}"
+    )
+    if manager == "pipenv":
+        run = (
+            "/tmp/tools/bin/pipenv requirements > /tmp/requirements.txt"
+            " && pip install --no-cache-dir -r /tmp/requirements.txt"
+        )
+        return tool.format(pkg="pipenv", run=run)
+    if manager == "poetry":
+        run = (
+            "POETRY_VIRTUALENVS_CREATE=false /tmp/tools/bin/poetry sync --only main"
+            " --no-root --no-interaction"
+        )
+        return tool.format(pkg="poetry", run=run)
+    if manager == "uv":
+        run = (
+            "UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never"
+            " /tmp/tools/bin/uv sync --locked --no-default-groups --no-install-project"
+        )
+        return tool.format(pkg="uv", run=run)
+    return "pip install --no-cache-dir -r requirements.txt"
