@@ -20,6 +20,16 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit-xml", type=Path, help="also write a JUnit XML report")
     parser.add_argument("--keep", action="store_true", help="keep containers for debugging")
     parser.add_argument("--settle", type=float, help="seconds each process must stay up")
+    parser.add_argument(
+        "--plan", action="store_true", help="show how the gate will run each service; run nothing"
+    )
+    parser.add_argument("--json", action="store_true", help="with --plan: the plan as JSON")
+    parser.add_argument(
+        "--require-heroku-side",
+        action="store_true",
+        help="fail (not skip) the env parity checks when there is no Heroku config export "
+        "(also: H2C_REQUIRE_HEROKU_SIDE=1)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +62,9 @@ def split_rest(args: argparse.Namespace) -> list[str]:
     _add_options(again)
     again.add_argument("--h2c-summary", type=Path, default=getattr(args, "h2c_summary", None))
     again.set_defaults(junit_xml=args.junit_xml, keep=args.keep, settle=args.settle)
+    again.set_defaults(
+        **{k: getattr(args, k, False) for k in ("plan", "json", "require_heroku_side")}
+    )
     known, rest = again.parse_known_args([a for a in args.pytest_args if a != "--"])
     for key, value in vars(known).items():
         setattr(args, key, value)
@@ -73,6 +86,10 @@ def run(args: argparse.Namespace, *, extra_env: Mapping[str, str] | None = None)
     app_dir = args.app_dir.resolve()
     load_target(app_dir)  # bad input (no folder, never generated) stops here with exit 2
     extra = split_rest(args)
+    if args.plan:
+        return show_plan(args, app_dir)
+    if args.require_heroku_side:
+        extra_env = {**(extra_env or {}), "H2C_REQUIRE_HEROKU_SIDE": "1"}
     result = run_gate(
         app_dir,
         config=_abs(args.config),
@@ -96,3 +113,49 @@ def run(args: argparse.Namespace, *, extra_env: Mapping[str, str] | None = None)
 
 def _abs(path: Path | None) -> Path | None:
     return path.resolve() if path is not None else None
+
+
+def show_plan(args: argparse.Namespace, app_dir: Path) -> int:
+    """``--plan``: how the gate will run each service, without running anything."""
+    import json
+
+    from h2c.artifacts.app import load_target
+    from h2c.runplan.plan import run_plan
+
+    app = load_target(
+        app_dir, config=_abs(args.config), addons=_abs(args.addons), formation=_abs(args.formation)
+    )
+    plan = run_plan(app)
+    if args.json:
+        output.raw(json.dumps(plan, indent=2, sort_keys=True) + "\n")
+        return 0
+    rows = []
+    for name, svc in plan["services"].items():
+        health = svc["health"]
+        rows.append((
+            name, svc["process"] or "-", " ".join(svc["entrypoint"]) or "-", " ".join(svc["argv"]),
+            svc["port"] or "-", health["path"] if health else "-", "yes" if svc["init"] else "no",
+            f"{svc['termination_grace']} s", f"{svc['memory_mb']} MB / {svc['cpu_millicores']} m",
+            " ".join(svc["resources"]) or "-",
+        ))  # fmt: skip
+    columns = ("service", "process", "entrypoint", "argv", "port", "health", "init", "grace",
+               "memory / cpu", "resources")  # fmt: skip
+    output.table(f"h2c check --plan: {app_dir}", columns, rows)
+    for name, svc in plan["services"].items():
+        env_rows = [(k, e["source"], e["digest"]) for k, e in svc["env"].items()]
+        output.table(f"{name}: env", ("key", "source", "digest (keyed per run)"), env_rows)
+    if plan["build_args"]:
+        args_rows = [
+            (k, a["digest"] or "(not in the app env)") for k, a in plan["build_args"].items()
+        ]
+        output.table("build args", ("ARG", "digest"), args_rows)
+    if plan["timers"]:
+        timer_rows = [(n, t["schedule"], t["service"], " ".join(t["argv"]))
+                      for n, t in plan["timers"].items()]  # fmt: skip
+        output.table("timers", ("timer", "schedule", "service", "argv"), timer_rows)
+    if plan["overlaid_resources"]:
+        output.warn(
+            "overlaid (the app env sets their URL; Convox does not start them): "
+            + ", ".join(plan["overlaid_resources"])
+        )
+    return 0

@@ -1,4 +1,4 @@
-"""Runtime truth: the env the running process sees, read from /proc/1/environ, by digest.
+"""Runtime truth: the env the running process sees, read from the app process's environ.
 
 The broken case here needs a container: the value that reaches the process differs from the
 file (an entrypoint that overrides it), and a key the file sets is gone at runtime.
@@ -6,12 +6,19 @@ file (an entrypoint that overrides it), and a key the file sets is gone at runti
 
 from __future__ import annotations
 
+import json
+import shutil
 import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from h2c.artifacts.envfile import parse_env_lines
+from h2c.cli import main
 from h2c.gate.env_fixtures import read_process_env
+from h2c.render.multiline import decode_twins, shim_dockerfile_lines, twin_env_lines, twin_key
 from h2c.secret import Secret
 from h2c.verdicts.envparity import failures, runtime_diff
 from tests.unavailable import require_images
@@ -71,3 +78,77 @@ def test_untouched_env_matches(engine: Any, image: str) -> None:
         assert failures(runtime_diff(env, read_process_env(container))) == []
     finally:
         container.remove()
+
+
+# --- multi-line values: base64 twins decoded by the entrypoint shim ---------------------------
+
+MULTILINE_APP = Path(__file__).resolve().parents[2] / "fixtures" / "env" / "multiline-app"
+PEM = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\n"
+CREDENTIAL = '{\n  "type": "service_account",\n  "private_key": "a\\nb"\n}'
+
+
+def test_shim_gives_the_app_process_the_exact_values(
+    engine: Any, image: str, tmp_path: Path
+) -> None:
+    """The shim decodes each twin (trailing newline kept) and execs the command: the app's
+    process sees the exact value, PID 1 or not (``sh -c 'cmd & wait'`` makes it a child)."""
+    token = uuid.uuid4().hex
+    values = {"PEM": Secret(PEM + token + "\n\n"), "CRED": Secret(CREDENTIAL + token)}
+    dockerfile = [f"FROM {IMAGE}", *shim_dockerfile_lines(sorted(values)), 'CMD ["sleep", "300"]']
+    (tmp_path / "Dockerfile").write_text("\n".join(dockerfile) + "\n", encoding="utf-8")
+    engine.build(tmp_path, dockerfile="Dockerfile", tag="h2c-test/env-shim:latest")
+    twins = parse_env_lines("".join(line + "\n" for line in twin_env_lines(values)))
+    for command in (None, ["sh", "-c", "sleep 300 & wait"]):
+        container = engine.run(
+            "h2c-test/env-shim:latest",
+            command=command,
+            env={k: v.reveal() for k, v in twins.items()},
+        )
+        try:
+            seen = read_process_env(container)
+            assert failures(runtime_diff(values, seen)) == []
+        finally:
+            container.remove()
+
+
+def _wire_shim_if_the_renderers_do_not(app: Path, keys: list[str]) -> None:
+    """Until the Dockerfile and convox.yml renderers call h2c.render.multiline (the lead's
+    change), add what they will: the shim before USER, and the twins in each environment list."""
+    dockerfile = (app / "Dockerfile").read_text(encoding="utf-8")
+    if "h2c-env" not in dockerfile:
+        head, sep, tail = dockerfile.rpartition("\nUSER ")
+        (app / "Dockerfile").write_text(
+            head + "\n" + "\n".join(shim_dockerfile_lines(keys)) + sep + tail, encoding="utf-8"
+        )
+    yml = (app / "convox.yml").read_text(encoding="utf-8")
+    for key in keys:
+        yml = yml.replace(f"      - {key}\n", f"      - {twin_key(key)}\n")
+    (app / "convox.yml").write_text(yml, encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_multiline_values_reach_web_and_worker(engine: Any, image: str, tmp_path: Path) -> None:
+    """generate -> convox.env has the twins -> the gate's running web and worker see the
+    exact values (and the per-key parity checks pass)."""
+    app = tmp_path / "multiline-app"
+    shutil.copytree(MULTILINE_APP, app)
+    config = app / "heroku-config.json"
+    assert main(["generate", str(app), "--config", str(config)]) == 0
+    env = parse_env_lines((app / "convox.env").read_text(encoding="utf-8"))
+    keys = ["GOOGLE_CREDENTIALS", "PRIVATE_KEY_PEM"]
+    assert all(twin_key(k) in env and k not in env for k in keys)
+    heroku = json.loads(config.read_text(encoding="utf-8"))
+    assert {k: v.reveal() for k, v in decode_twins(env).items()} == {k: heroku[k] for k in keys}
+    _wire_shim_if_the_renderers_do_not(app, keys)
+    junit = tmp_path / "junit.xml"
+    rc = main(["check", str(app), "--config", str(config), "--junit-xml", str(junit),
+               "-k", "test_env_parity"])  # fmt: skip
+    results = {
+        f"{c.get('name')}": "failed" if c.find("failure") is not None or c.find("error")
+        is not None else "skipped" if c.find("skipped") is not None else "passed"
+        for c in ET.parse(junit).getroot().iter("testcase")
+    }  # fmt: skip
+    assert rc == 0, results
+    for name in ("test_env_reaches_process[web]", "test_env_reaches_process[worker]",
+                 "test_env_key[PRIVATE_KEY_PEM]", "test_env_key[GOOGLE_CREDENTIALS]"):  # fmt: skip
+        assert results.get(name) == "passed", (name, results)
