@@ -99,7 +99,8 @@ def health(service: Mapping[str, Any]) -> dict[str, Any] | None:
 def _scale(service: Mapping[str, Any]) -> tuple[int, int]:
     scale = service.get("scale")
     scale = scale if isinstance(scale, Mapping) else {}
-    limit = scale.get("limit") if isinstance(scale.get("limit"), Mapping) else {}
+    found = scale.get("limit")
+    limit: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     memory = int(limit.get("memory") or scale.get("memory") or MEMORY_MB)
     return memory, int(scale.get("cpu") or CPU_MILLICORES)
 
