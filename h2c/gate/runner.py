@@ -7,6 +7,13 @@ The gate loads its own plugin and no other: pytest plugins installed beside h2c 
 auto-loaded (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``). They have nothing to do with the checks, some
 would act on them (pytest-django configuring the user's settings), and importing them costs
 start-up time (hypothesis's plugin alone 0.9 s here). ``h2c check APP -p NAME`` loads one.
+
+Nor does the app's own pytest set-up reach the gate: it runs from a scratch folder (its cwd and
+``--rootdir``) with an ini file h2c writes there (``-c``), ``--noconftest`` and no
+``PYTEST_ADDOPTS``, so an app's ``pytest.ini`` / ``pyproject.toml`` / ``setup.cfg`` /
+``tox.ini`` (``addopts = --cov=app``, ``--ds=...``) and its ``conftest.py`` are never read.
+Paths h2c passes are made absolute for that; paths inside ``extra`` are the caller's to give
+absolute.
 """
 
 from __future__ import annotations
@@ -25,6 +32,12 @@ from h2c.gate.summary import Record, read_json
 
 FAILED = frozenset({"failed", "error"})
 INTERRUPT_WAIT_S = 60.0  # how long a Ctrl-C waits for the gate's own clean-up
+GATE_INI = """\
+# Written by h2c for one gate run: the app's own pytest settings never apply to the gate.
+[pytest]
+addopts =
+"""
+DROPPED_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")  # the user's pytest settings, not the gate's
 
 
 @dataclass(frozen=True)
@@ -81,9 +94,16 @@ def pytest_args(
     keep: bool = False,
     settle: float | None = None,
     extra: Sequence[str] = (),
+    scratch: Path | None = None,
 ) -> list[str]:
-    """The pytest command line for one gate run (without the interpreter)."""
-    args = ["--pyargs", "h2c.checks", "-p", "h2c.gate.plugin", "--h2c-app", str(app_dir)]
+    """The pytest command line for one gate run (without the interpreter).
+
+    With ``scratch`` (a folder holding ``GATE_INI``), the run's ini file and rootdir are there.
+    """
+    app = str(Path(app_dir).resolve())
+    args = ["--pyargs", "h2c.checks", "-p", "h2c.gate.plugin", "--h2c-app", app]
+    if scratch is not None:
+        args += ["-c", str(scratch / "pytest.ini"), "--rootdir", str(scratch), "--noconftest"]
     for flag, value in (
         ("--h2c-config", config),
         ("--h2c-addons", addons),
@@ -91,11 +111,14 @@ def pytest_args(
         ("--junit-xml", junit_xml),
         ("--h2c-settle", settle),
     ):
-        if value is not None:
+        if isinstance(value, Path):
+            args += [flag, str(value.resolve())]
+        elif value is not None:
             args += [flag, str(value)]
     if keep:
         args.append("--h2c-keep")
-    return [*args, "--h2c-summary", str(summary), "-p", "no:cacheprovider", *extra]
+    summary_file = str(Path(summary).resolve())
+    return [*args, "--h2c-summary", summary_file, "-p", "no:cacheprovider", *extra]
 
 
 def run_gate(
@@ -109,17 +132,20 @@ def run_gate(
 
     The JSON summary goes to ``summary`` when given (and stays there), else to a scratch file.
     """
-    with tempfile.TemporaryDirectory(prefix="h2c-check-") as scratch:
-        summary = summary or Path(scratch) / "summary.json"
+    with tempfile.TemporaryDirectory(prefix="h2c-check-") as name:
+        scratch = Path(name)
+        (scratch / "pytest.ini").write_text(GATE_INI, encoding="utf-8")
+        summary = summary or scratch / "summary.json"
         summary.unlink(missing_ok=True)  # an old file must not pass for this run's
-        args = pytest_args(app_dir, summary=summary, **options)
+        args = pytest_args(app_dir, summary=summary, scratch=scratch, **options)
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if k not in DROPPED_ENV},
             **(extra_env or {}),
             "H2C_REQUIRE_ENGINE": "1",
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }
-        with subprocess.Popen([sys.executable, "-m", "pytest", *args], env=env) as gate:
+        argv = [sys.executable, "-m", "pytest", *args]
+        with subprocess.Popen(argv, env=env, cwd=scratch) as gate:
             pytest_rc = _wait(gate)
         records = read_json(summary) if summary.exists() else []
     return GateRun(pytest_rc, records, gate_exit_code(pytest_rc, records))
