@@ -1,14 +1,18 @@
 """Looking for config values where they must not be: image history, ENV, files, messages.
 
-Only ``needle_payload`` reveals values, to build the env of a throwaway scanning container;
-everything else reports key names.
+Values are compared in this process only (``scan_saved_image`` reads the image's layers from
+the host; no container gets them); every finding names a key, never its value.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import tarfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO
 
 from h2c.plan.envrules import EnvKind, classify
 from h2c.secret import Secret, mask_values
@@ -50,45 +54,140 @@ def secret_needles(
     return chosen
 
 
-def needle_payload(needles: Mapping[str, Secret]) -> str:
-    """JSON ``[[key, value], ...]`` for a throwaway container's env: the only place values go."""
-    return json.dumps([[key, value.reveal()] for key, value in sorted(needles.items())])
+MAX_MEMBER_BYTES = 64 * 1024 * 1024  # larger files are skipped, and named in a note
+WHITEOUT = ".wh."  # a layer's mark that a file of an earlier layer is deleted
+OPAQUE = ".wh..wh..opq"  # ... that a folder's earlier contents are
 
 
-SCAN_SCRIPT = (
-    "import json,os,sys\n"
-    "needles=[(k,v.encode()) for k,v in json.loads(os.environ.pop('H2C_NEEDLES'))]\n"
-    "for root in sys.argv[1:]:\n"
-    "  for d,dirs,files in os.walk(root):\n"
-    "    dirs[:]=[x for x in dirs if x not in ('proc','sys','dev')]\n"
-    "    for f in files:\n"
-    "      p=os.path.join(d,f)\n"
-    "      try:\n"
-    "        if os.path.islink(p) or os.path.getsize(p)>20000000: continue\n"
-    "        data=open(p,'rb').read()\n"
-    "      except OSError: continue\n"
-    "      for k,v in needles:\n"
-    "        if v in data: print(p+'\\t'+k)\n"
-)
+@dataclass(frozen=True)
+class LayerHit:
+    """A needle found in one layer's file: ``key`` names it, the value is never kept."""
+
+    key: str
+    path: str  # absolute, as the container would see it
+    layer: int  # 1 = the base image's first layer
+    deleted_in: int | None = None  # a later layer that deletes the file (still in the image)
+
+    def __str__(self) -> str:
+        gone = f", deleted in layer {self.deleted_in}" if self.deleted_in else ""
+        return f"{self.key} in {self.path} (layer {self.layer}{gone})"
 
 
-def scan_args(roots: Sequence[str]) -> list[str]:
-    """Args that print ``path<TAB>KEY`` for each file holding a needle (never the value)."""
-    return ["python", "-c", SCAN_SCRIPT, *roots]
+@dataclass
+class LayerScan:
+    """What ``scan_saved_image`` found, and what it could not read."""
+
+    hits: list[LayerHit] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "<path> (layer N, <size> bytes)"
+    files: int = 0
+    layers: int = 0
 
 
-def parse_scan(output: str, keys: Sequence[str]) -> list[tuple[str, str]]:
-    """``(path, KEY)`` pairs from the scan; lines naming an unknown key are dropped.
+def _layer_path(name: str) -> str:
+    """A layer member's name as an absolute path.
 
-    >>> parse_scan("/app/.env\\tSECRET_KEY\\nnoise\\n", ["SECRET_KEY"])
-    [('/app/.env', 'SECRET_KEY')]
+    >>> _layer_path("./app/conf/.secret"), _layer_path("etc/passwd")
+    ('/app/conf/.secret', '/etc/passwd')
     """
-    found = []
-    for line in output.splitlines():
-        path, _, key = line.rpartition("\t")
-        if path and key in keys:
-            found.append((path, key))
-    return found
+    return "/" + name.removeprefix("./").lstrip("/")
+
+
+def _whiteout(path: str) -> str | None:
+    """The path a whiteout entry deletes (a folder's for an opaque one), else None.
+
+    >>> _whiteout("/app/.wh.secret.txt"), _whiteout("/app/.wh..wh..opq"), _whiteout("/app/x")
+    ('/app/secret.txt', '/app/', None)
+    """
+    folder, _, base = path.rpartition("/")
+    if base == OPAQUE:
+        return folder + "/"
+    return f"{folder}/{base.removeprefix(WHITEOUT)}" if base.startswith(WHITEOUT) else None
+
+
+def _scan_layer(
+    layer: tarfile.TarFile, needles: Sequence[tuple[str, bytes]], name: str, scan: LayerScan
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """``(path, key)`` for each needle in a layer's files (or names); and its whiteouts."""
+    hits, whiteouts = [], []
+    for member in layer:
+        path = _layer_path(member.name)
+        gone = _whiteout(path)
+        if gone is not None:
+            whiteouts.append(gone)
+            continue
+        label = f"{path} {member.linkname}".encode()
+        found = {key for key, value in needles if value in label}
+        if member.isfile():
+            scan.files += 1
+            if member.size > MAX_MEMBER_BYTES:
+                scan.skipped.append(f"{path} ({name}, {member.size} bytes)")
+            else:
+                data = (layer.extractfile(member) or io.BytesIO()).read()
+                found |= {key for key, value in needles if value in data}
+        hits += [(path, key) for key in sorted(found)]
+    return hits, whiteouts
+
+
+def _deleted_in(path: str, layer: int, whiteouts: Mapping[int, list[str]]) -> int | None:
+    for later in sorted(n for n in whiteouts if n > layer):
+        if any(path == gone or (gone.endswith("/") and path.startswith(gone))
+               for gone in whiteouts[later]):  # fmt: skip
+            return later
+    return None
+
+
+_Layers = dict[str, tuple[list[tuple[str, str]], list[str]]]  # member -> (hits, whiteouts)
+
+
+def _read_archive(
+    stream: IO[bytes], wanted: Sequence[tuple[str, bytes]], scan: LayerScan
+) -> tuple[_Layers, list[str]]:
+    """Each layer tar's hits and whiteouts, and the manifest's layer order (base first)."""
+    by_member: _Layers = {}
+    order: list[str] = []
+    with tarfile.open(fileobj=stream, mode="r|") as outer:
+        for member in outer:
+            content = outer.extractfile(member) if member.isfile() else None
+            if content is None:
+                continue
+            if member.name == "manifest.json":
+                manifest = json.loads(content.read() or b"[]")
+                order = list(manifest[0].get("Layers") or []) if manifest else []
+                continue
+            try:
+                with tarfile.open(fileobj=content, mode="r|*") as layer:
+                    by_member[member.name] = _scan_layer(layer, wanted, member.name, scan)
+            except tarfile.ReadError:  # the image's config, a layer's json: not a layer
+                continue
+    return by_member, order
+
+
+def scan_saved_image(stream: IO[bytes], needles: Mapping[str, Secret]) -> LayerScan:
+    """Every file of every layer of a ``docker save`` stream, searched for the needles.
+
+    Read from the host, as root: files only root may read, and files a later layer deleted
+    (which stay in the image), are searched too. Layers are numbered by the image's
+    manifest.json, base first. Only keys are reported.
+    """
+    wanted = [(key, value.reveal().encode()) for key, value in sorted(needles.items())]
+    scan = LayerScan()
+    by_member, order = _read_archive(stream, [(k, v) for k, v in wanted if v], scan)
+    number = {name: index for index, name in enumerate(order, start=1)}
+    scan.layers = len(by_member)
+    whiteouts = {number.get(name, 0): found[1] for name, found in by_member.items()}
+    for name, (hits, _) in by_member.items():
+        index = number.get(name, 0)
+        for path, key in hits:
+            scan.hits.append(LayerHit(key, path, index, _deleted_in(path, index, whiteouts)))
+    scan.skipped = [_number_note(note, number) for note in scan.skipped]
+    scan.hits.sort(key=lambda hit: (hit.layer, hit.path, hit.key))
+    return scan
+
+
+def _number_note(note: str, number: Mapping[str, int]) -> str:
+    for name, index in number.items():
+        note = note.replace(f"({name},", f"(layer {index},")
+    return note
 
 
 def text_leaks(places: Mapping[str, str], needles: Mapping[str, Secret]) -> list[str]:

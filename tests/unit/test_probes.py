@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -129,9 +132,51 @@ def test_leaks_name_the_key_never_the_value() -> None:
     assert "s3cr3t" not in " ".join(found)
 
 
-def test_scan_output_keeps_known_keys_only() -> None:
-    out = "/app/.env\tSECRET_KEY\n/app/x\tOTHER\n"
-    assert leaks.parse_scan(out, ["SECRET_KEY"]) == [("/app/.env", "SECRET_KEY")]
+def _tar(members: dict[str, bytes], *, mode: int = 0o644) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.uid, info.gid = len(data), mode, 0, 0
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _saved_image(*layers: dict[str, bytes]) -> io.BytesIO:
+    """A ``docker save`` archive (legacy layout): layer tars, a config, manifest.json last."""
+    names = [f"{index:064x}/layer.tar" for index in range(len(layers), 0, -1)]
+    members = {name: _tar(layer, mode=0o600) for name, layer in zip(names, layers, strict=True)}
+    members["cfg.json"] = b'{"config": {}}'
+    members["manifest.json"] = json.dumps([{"Config": "cfg.json", "Layers": names}]).encode()
+    return io.BytesIO(_tar(members))
+
+
+def test_layer_scan_names_key_path_and_layer_never_the_value() -> None:
+    needles = {"SECRET_KEY": Secret("s3cr3t-value-long"), "API_TOKEN": Secret("tok-123456789")}
+    image = _saved_image(
+        {"etc/os-release": b"debian"},
+        {"app/conf/.secret": b"key=s3cr3t-value-long", "app/app.py": b"print(1)"},
+    )
+    scan = leaks.scan_saved_image(image, needles)
+    assert [str(hit) for hit in scan.hits] == ["SECRET_KEY in /app/conf/.secret (layer 2)"]
+    assert scan.layers == 2 and scan.files == 3
+    assert "s3cr3t" not in repr(scan)
+
+
+def test_layer_scan_finds_a_file_a_later_layer_deleted() -> None:
+    needles = {"SECRET_KEY": Secret("s3cr3t-value-long")}
+    image = _saved_image(
+        {"app/tmp/key.txt": b"s3cr3t-value-long"},
+        {"app/tmp/.wh.key.txt": b""},
+    )
+    (hit,) = leaks.scan_saved_image(image, needles).hits
+    assert str(hit) == "SECRET_KEY in /app/tmp/key.txt (layer 1, deleted in layer 2)"
+
+
+def test_layer_scan_skips_huge_files_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(leaks, "MAX_MEMBER_BYTES", 4)
+    scan = leaks.scan_saved_image(_saved_image({"big.bin": b"0123456789"}), {"K": Secret("x" * 10)})
+    assert scan.hits == [] and scan.skipped == ["/big.bin (layer 1, 10 bytes)"]
 
 
 def test_redactor_masks_values_in_log_tails() -> None:
