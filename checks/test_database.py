@@ -1,9 +1,13 @@
-"""The database moved intact: migrations applied, every table's rows, sequences, schema, data.
+"""The database: each process reaches it, migrations applied, and it moved intact (every
+table's rows, sequences, schema, data).
 
-One test per table and per sequence (ids = ``schema.name``), one per schema object kind, and
-per-table checksums when asked (``--h2c-checksums`` or h2c.toml ``[database] checksums``).
-Source and target come from ``--h2c-source`` / ``--h2c-target`` or h2c.toml; without them
-these checks are not generated. Fixtures and hooks: ``h2c.gate.db_fixtures``.
+For an app with a postgres resource, one test per process whose service links it (it connects
+from its own container, after the release) and the migration status, on the gate's own
+postgres (or the target when one is given). One test per table and per sequence (ids =
+``schema.name``), one per schema object kind, and per-table checksums when asked
+(``--h2c-checksums`` or h2c.toml ``[database] checksums``). Source and target come from
+``--h2c-source`` / ``--h2c-target`` or h2c.toml; without them the comparison checks are not
+generated. Fixtures and hooks: ``h2c.gate.db_fixtures``, ``h2c.gate.db_runs``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,21 @@ from typing import Any
 
 import pytest
 
+from h2c.gate import db_probe
 from h2c.gate.asserts import assert_empty, fail
-from h2c.gate.db_fixtures import UNKNOWN, DbPair, DbPlan, MigrationOutcome
+from h2c.gate.db_fixtures import UNKNOWN, DbPair, DbPlan
+from h2c.gate.db_runs import MigrationOutcome
+
+
+@pytest.mark.docker
+def test_process_connects(
+    gate_db_process_id: str,
+    gate_db_connections: dict[str, db_probe.ProbeOutcome],
+    gate_db_plan: DbPlan,
+) -> None:
+    message = db_probe.failure(gate_db_connections[gate_db_process_id], gate_db_plan.linked)
+    if message:
+        fail(message)
 
 
 @pytest.mark.docker
@@ -22,11 +39,11 @@ def test_migrations_applied(
 ) -> None:
     outcome = gate_db_migrations
     if outcome.exit_code is None:
-        fail(f"`{outcome.command}` was still running on the target after the deadline")
+        fail(f"`{outcome.command}` was still running on {outcome.where} after the deadline")
     if outcome.exit_code != 0:
         fail(
-            f"unapplied migrations on the target ({gate_db_migration_id}): `{outcome.command}` "
-            f"exited {outcome.exit_code}\n{outcome.log_tail}"
+            f"unapplied migrations on {outcome.where} ({gate_db_migration_id}): "
+            f"`{outcome.command}` exited {outcome.exit_code}\n{outcome.log_tail}"
         )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from h2c.adapters.contracts import Container, Engine
+from h2c.adapters.docker_types import ImageInfo
 from h2c.artifacts.app import GateApp
 from h2c.artifacts.dockerfile import dockerfile_workdir
 from h2c.gate.asserts import assert_empty, fail
@@ -20,12 +22,12 @@ pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
-def image_info(gate_engine: Any, gate_image: str) -> Any:
+def image_info(gate_engine: Engine, gate_image: str) -> ImageInfo:
     return gate_engine.image_info(gate_image)
 
 
 @pytest.fixture(scope="module")
-def shell_host(gate_shell: Any) -> Any:
+def shell_host(gate_shell: Container) -> Any:
     """pytest-testinfra's docker backend on an idle container of the image."""
     import testinfra
 
@@ -45,19 +47,19 @@ def test_builds(
         )
 
 
-def test_runs_as_non_root(image_info: Any) -> None:
+def test_runs_as_non_root(image_info: ImageInfo) -> None:
     user = str(image_info.user or "").strip()
     if user.split(":")[0] in ("", "root", "0"):
         fail(f"the image runs as root (Config.User={user!r}); add a USER line to the Dockerfile")
 
 
-def test_exposes_web_port(image_info: Any, gate_config: GateSettings) -> None:
+def test_exposes_web_port(image_info: ImageInfo, gate_config: GateSettings) -> None:
     exposed = sorted(int(str(p).split("/")[0]) for p in image_info.exposed_ports or ())
     if gate_config.port not in exposed:
         fail(f"the image exposes {exposed or 'no port'}; convox.yml says {gate_config.port}")
 
 
-def test_cmd_runs_web(image_info: Any, gate_app: GateApp, gate_config: GateSettings) -> None:
+def test_cmd_runs_web(image_info: ImageInfo, gate_app: GateApp, gate_config: GateSettings) -> None:
     cmd = list(image_info.entrypoint or []) + list(image_info.cmd or [])
     if not cmd:
         fail("the image has no CMD: `docker run` of it would start nothing")
@@ -69,7 +71,7 @@ def test_cmd_runs_web(image_info: Any, gate_app: GateApp, gate_config: GateSetti
         )
 
 
-def test_no_env_file_in_image(gate_shell: Any, gate_app: GateApp) -> None:
+def test_no_env_file_in_image(gate_shell: Container, gate_app: GateApp) -> None:
     workdir = dockerfile_workdir(gate_app.dockerfile)
     found = []
     for name in (".env", "convox.env"):
@@ -80,7 +82,9 @@ def test_no_env_file_in_image(gate_shell: Any, gate_app: GateApp) -> None:
     assert_empty(found, "the image holds env files (add them to .dockerignore):")
 
 
-def test_no_config_value_in_metadata(image_info: Any, gate_app: GateApp, shell_host: Any) -> None:
+def test_no_config_value_in_metadata(
+    image_info: ImageInfo, gate_app: GateApp, shell_host: Any
+) -> None:
     needles = leaks.secret_needles(
         {**gate_app.config, **gate_app.app_env}, published=gate_app.published_values
     )
@@ -129,7 +133,7 @@ def test_entry_point_resolves(gate_app: GateApp, gate_process: str, shell_host: 
         fail(f"{gate_process}: {program!r} is not on the image's PATH (installed dependencies?)")
 
 
-def test_image_size(image_info: Any, request: pytest.FixtureRequest) -> None:
+def test_image_size(image_info: ImageInfo, request: pytest.FixtureRequest) -> None:
     size = int(image_info.size_bytes)
     request.node.user_properties.append(("size", f"{size / 1e6:.0f} MB"))
     assert size > 0, "the image reports no size"

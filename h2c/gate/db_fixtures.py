@@ -7,40 +7,46 @@ is parsed::
 
 (else h2c.toml ``[database] source / target / checksums``). Tables and sequences come from the
 source's catalog (or a dump's table of contents) at collection, one test each. With neither a
-source nor a target the database checks are not generated at all (deselected, with a line in
-the terminal summary saying why). A dump-file source is restored into a scratch database on
-the target's server and dropped afterwards; the source itself is only ever read.
+source nor a target the comparison checks are not generated (deselected, with a line in the
+terminal summary saying why). A dump-file source is restored into a scratch database on the
+target's server and dropped afterwards; the source itself is only ever read.
+
+An app with a postgres resource in convox.yml always has its database exercised, with or
+without a source: after the release (run against the gate's own postgres), each process whose
+service links it connects from inside its container (``h2c.gate.db_probe``), and, without a
+target, the migration status is asked of the gate's own postgres.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from h2c.artifacts.h2c_toml import H2cToml, h2c_toml_in
 from h2c.db.conn import mask
 from h2c.errors import H2cError
+from h2c.gate import db_probe
 from h2c.gate.db_targets import (
     DbTargets,
     dump_inventory,
-    needs_host_network,
     resolve,
 )
 from h2c.gate.settings import session_app
 from h2c.plan.migrations import MigrationCommand, migration_command
+
+if TYPE_CHECKING:
+    from h2c.db.verify import VerifyReport
 
 PLAN = pytest.StashKey["DbPlan"]()
 SEEN = pytest.StashKey[bool]()
 EMPTY = "h2c_nothing_to_check"  # h2c.gate.plugin deselects parameters with this mark
 UNKNOWN = "?"
 SCHEMA_KINDS = ("table", "column", "constraint", "index", "sequence", "extension")
-MIGRATION_TIMEOUT_S = 300.0
 DJANGO_MANAGE = ("manage.py", "*/manage.py")
 
 
@@ -56,6 +62,8 @@ class DbPlan:
     problem_error: H2cError | None = None  # ... and the h2c error that said so, if any
     migration: MigrationCommand | None = None
     notes: list[str] = field(default_factory=list)  # for the terminal summary
+    linked: dict[str, list[str]] = field(default_factory=dict)  # process -> its databases
+    django_manage: str | None = None  # manage.py, relative to the app folder
 
     @property
     def active(self) -> bool:
@@ -83,16 +91,26 @@ def _app_dir(config: pytest.Config) -> Path | None:
     return Path(app).resolve() if app else None
 
 
+def _django_manage(app: Path | None) -> str | None:
+    if app is None or not app.is_dir():
+        return None
+    manage = next((p for pattern in DJANGO_MANAGE for p in sorted(app.glob(pattern))), None)
+    return str(manage.relative_to(app)) if manage else None
+
+
 def _migration(app: Path | None, configured: str | None) -> MigrationCommand | None:
     if app is None or not app.is_dir():
         return migration_command([], configured=configured)
-    manage = next((p for pattern in DJANGO_MANAGE for p in sorted(app.glob(pattern))), None)
     files = [f for f in ("bin/rails", "alembic.ini") if (app / f).exists()]
-    return migration_command(
-        files,
-        configured=configured,
-        django_manage=str(manage.relative_to(app)) if manage else None,
-    )
+    return migration_command(files, configured=configured, django_manage=_django_manage(app))
+
+
+def _linked(config: pytest.Config) -> dict[str, list[str]]:
+    """Process -> the postgres resources its service links ({} when the app cannot load)."""
+    try:
+        return db_probe.linked(session_app(config))
+    except H2cError:
+        return {}
 
 
 def _inventory(plan: DbPlan) -> None:
@@ -143,10 +161,12 @@ def db_plan(config: pytest.Config) -> DbPlan:
         plan.migration = _migration(app, toml.migration_status if toml else None)
     except H2cError as error:
         plan.error, plan.problem = error, str(error)
+    plan.linked, plan.django_manage = _linked(config), _django_manage(app)
+    _describe_gate_db(plan)
     if not plan.active:
         plan.notes.append(
-            "database checks not generated: no source or target (--h2c-source / --h2c-target, "
-            "or [database] source / target in h2c.toml)"
+            "database comparison not generated: no source or target (--h2c-source / "
+            "--h2c-target, or [database] source / target in h2c.toml)"
         )
     elif plan.error is None and plan.targets and plan.targets.missing:
         plan.problem = plan.targets.missing
@@ -155,6 +175,20 @@ def db_plan(config: pytest.Config) -> DbPlan:
         _describe(plan)
     config.stash[PLAN] = plan
     return plan
+
+
+def _describe_gate_db(plan: DbPlan) -> None:
+    if not plan.linked:
+        return
+    processes = ", ".join(sorted(plan.linked))
+    plan.notes.append(f"database: {processes} connect to the gate's own postgres after the release")
+    if not plan.active and plan.migration is not None:
+        plan.notes.append(f"migration status ({plan.migration.shown}) on the gate's own postgres")
+    elif not plan.active:
+        plan.notes.append(
+            "migration check not generated: h2c knows no migration-status command for this app; "
+            "set [database] migration_status in h2c.toml"
+        )
 
 
 def _describe(plan: DbPlan) -> None:
@@ -195,12 +229,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     plan = db_plan(config)
     on = plan.active and plan.problem is None
     checksums = on and plan.targets is not None and plan.targets.checksums
+    migrations = on or (not plan.active and bool(plan.linked))
     values = {
         "gate_db_table_id": plan.tables if on else ([UNKNOWN] if plan.active else []),
         "gate_db_sequence_id": plan.sequences if on else [],
         "gate_db_schema_id": list(SCHEMA_KINDS) if on else [],
         "gate_db_checksum_id": plan.tables if checksums else [],
-        "gate_db_migration_id": [plan.migration.framework] if on and plan.migration else [],
+        "gate_db_migration_id": [plan.migration.framework] if migrations and plan.migration else [],
+        "gate_db_process_id": sorted(plan.linked),
     }
     for name in names:
         _parametrize(metafunc, name, values.get(name, []))
@@ -261,7 +297,7 @@ def gate_db(gate_db_plan: DbPlan) -> Iterator[DbPair]:
 
 
 @pytest.fixture(scope="session")
-def gate_db_report(gate_db: DbPair, gate_db_plan: DbPlan) -> Any:
+def gate_db_report(gate_db: DbPair, gate_db_plan: DbPlan) -> VerifyReport:
     """One ``h2c.db.verify.verify`` run: counts, sequences, schema, checksums if asked."""
     from h2c.db import verify
 
@@ -272,32 +308,3 @@ def gate_db_report(gate_db: DbPair, gate_db_plan: DbPlan) -> Any:
         workers=min(2, os.cpu_count() or 1),
         with_checksums=gate_db_plan.targets.checksums,
     )
-
-
-@dataclass(frozen=True)
-class MigrationOutcome:
-    command: str
-    exit_code: int | None  # None: still running at the deadline
-    log_tail: str
-
-
-@pytest.fixture(scope="session")
-def gate_db_migrations(
-    gate_app: Any, gate_engine: Any, gate_image: str, gate_db_plan: DbPlan
-) -> MigrationOutcome:
-    """The framework's migration-status command, in the app's image, against the target."""
-    from h2c.verdicts.process import log_tail
-
-    command, targets = gate_db_plan.migration, gate_db_plan.targets
-    assert command is not None and targets is not None and targets.target_url is not None
-    env = {key: value.reveal() for key, value in gate_app.app_env.items()}
-    env["DATABASE_URL"] = targets.target_url
-    if needs_host_network(targets.target_url):
-        container = gate_engine.run_on_host_network(gate_image, command=list(command.args), env=env)
-    else:
-        container = gate_engine.run(gate_image, command=list(command.args), env=env)
-    end = time.monotonic() + MIGRATION_TIMEOUT_S
-    while str(container.status()) not in ("exited", "dead") and time.monotonic() < end:
-        time.sleep(0.5)
-    code = container.exit_code()
-    return MigrationOutcome(command.shown, code, mask(log_tail(container.logs())))

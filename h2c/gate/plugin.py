@@ -17,7 +17,8 @@ import pytest
 
 from h2c.gate.summary import Record, check_name, one_line, render, write_json
 
-pytest_plugins = ("h2c.gate.db_fixtures",)  # database checks: options, hooks, fixtures
+# database checks: options, hooks and the plan; the fixtures that run in the image
+pytest_plugins = ("h2c.gate.db_fixtures", "h2c.gate.db_runs")
 GATE_FIXTURES = ("gate_process", "gate_smoke_path", "gate_artifact", "gate_release_name")
 RECORDS = pytest.StashKey[dict[str, Record]]()
 VIEW = pytest.StashKey[Any]()
@@ -29,7 +30,7 @@ EMPTY = "h2c_nothing_to_check"
 # settle and compose comes up; the checks that stop the processes come last. (In file order
 # the compose checks, which wait for everything, came second.)
 CHECK_ORDER = ("test_image::test_builds", "test_env_parity", "test_artifacts", "test_image",
-               "test_database", "test_compose", "test_service")  # fmt: skip
+               "test_database", "test_timers", "test_compose", "test_service")  # fmt: skip
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -180,6 +181,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         record.reason = one_line(
             str(excinfo.value) if excinfo is not None else str(report.longrepr)
         ) or one_line(str(report.longrepr))
+        if record.kind == "environment" and excinfo is not None:
+            # what the machine lacks (an image the stand-ins cannot provide...): shown whole
+            record.reason = " ".join(str(excinfo.value).split())
     elif report.when == "call" and report.passed:
         notes = [f"{k}={v}" for k, v in item.user_properties if not str(k).startswith("_")]
         record.reason = ", ".join(notes)

@@ -47,8 +47,12 @@ def gate(*args: str, app: Path | None = None) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+# the checks that run the app's image (built, released, its processes started): not these tests'
+IN_IMAGE = "not migrations and not process_connects"
+
+
 def no_migrations(*args: str) -> tuple[int, str]:
-    return gate(*args, "-k", "not migrations")
+    return gate(*args, "-k", IN_IMAGE)
 
 
 @pytest.fixture(scope="module")
@@ -153,10 +157,21 @@ def test_unreachable_source_is_one_failing_test_with_password_masked(target: str
         assert password not in out
 
 
-def test_nothing_configured_generates_nothing() -> None:
-    rc, out = gate()
-    assert rc == 5, out  # no tests: every database check was deselected
-    assert "database checks not generated" in out
+def test_nothing_configured_generates_no_comparison() -> None:
+    rc, out = gate("-k", IN_IMAGE)
+    assert rc == 5, out  # no tests: every comparison check was deselected
+    assert "database comparison not generated" in out
+
+
+def test_a_postgres_resource_is_always_exercised() -> None:
+    """No source, no target: the sample's processes still connect, and its migrations are
+    asked of the gate's own postgres (collected only here: they need the image)."""
+    rc, out = gate("--collect-only")
+    assert rc == 0, out
+    for test in ("test_process_connects[web]", "test_process_connects[worker]",
+                 "test_migrations_applied[h2c.toml]"):  # fmt: skip
+        assert test in out, out
+    assert "test_row_count" not in out
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +205,7 @@ def test_dump_newer_than_pg_restore_exits_3_naming_both_versions(
             "check",
             str(generated_app),
             "-k",
-            "test_database",
+            f"test_database and {IN_IMAGE}",
             "--h2c-source",
             str(newer),
             "--h2c-target",
