@@ -33,7 +33,7 @@ def test_dockerignore_excludes_env_files(gate_app: GateApp) -> None:
 
 
 def test_dockerfile_lint(gate_app: GateApp) -> None:
-    findings = lint.failing(lint.lint_dockerfile(gate_app.dir / "Dockerfile"))
+    findings = lint.failing(lint.lint_dockerfile(gate_app.dir / gate_app.dockerfile_name))
     assert_empty(findings, "hadolint found problems in the Dockerfile (rule, line, message):")
 
 
@@ -48,9 +48,9 @@ def test_convox_yml_valid(gate_app: GateApp) -> None:
 def test_compose_valid(gate_app: GateApp) -> None:
     from h2c.artifacts.validate import validate_compose
 
-    path = gate_app.dir / "docker-compose.yml"
-    problems = validate_compose(path.read_text(encoding="utf-8"))
-    assert_empty(problems, "docker-compose.yml breaks the Convox Gen1 rules:")
+    path = gate_app.dir / gate_app.compose_name
+    problems = validate_compose(path.read_text(encoding="utf-8"), file=gate_app.compose_name)
+    assert_empty(problems, f"{gate_app.compose_name} breaks the Convox Gen1 rules:")
 
 
 def test_process_has_service(gate_app: GateApp, gate_process: str) -> None:

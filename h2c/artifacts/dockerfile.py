@@ -110,7 +110,7 @@ def from_images(dockerfile: str, buildargs: Mapping[str, str] | None = None) -> 
 def declared_args(dockerfile: str) -> list[str]:
     """Every ``ARG`` name, in order: Convox passes the app env's value of each as a build arg.
 
-    >>> declared_args("ARG PY=3.11\nFROM python:${PY}\nARG DJANGO_SETTINGS_MODULE\nARG PY\n")
+    >>> declared_args("ARG PY=3.11\\nFROM python:${PY}\\nARG DJANGO_SETTINGS_MODULE\\nARG PY\\n")
     ['PY', 'DJANGO_SETTINGS_MODULE']
     """
     names: list[str] = []

@@ -147,7 +147,7 @@ def gate_build(
         try:
             gate_engine.build(
                 gate_app.dir,
-                dockerfile="Dockerfile",
+                dockerfile=gate_app.dockerfile_name,
                 tag=tag,
                 on_line=on_line,
                 buildargs={k: v.reveal() for k, v in gate_app.build_args.items()},

@@ -16,6 +16,8 @@ from h2c.verdicts.leaks import SENSITIVE_KEY
 # Read by heroku-buildpack-python or Django itself at build time, whether or not app code names
 # them.
 BUILDPACK_KEYS = ("DJANGO_SETTINGS_MODULE", "DISABLE_COLLECTSTATIC")
+# collectstatic gets harmless placeholders for these (h2c.render.dockerfile_python)
+PLACEHOLDER_KEYS = ("SECRET_KEY", "DATABASE_URL")
 
 
 def plan_build_args(spec: AppSpec, findings: list[Finding]) -> tuple[str, ...]:
@@ -32,12 +34,14 @@ def plan_build_args(spec: AppSpec, findings: list[Finding]) -> tuple[str, ...]:
         if key not in config or classify(key, spec.addons) is not EnvKind.COPY:
             continue
         if SENSITIVE_KEY.search(key) and key not in BUILDPACK_KEYS:
+            if key in PLACEHOLDER_KEYS and spec.runtime.collectstatic:
+                continue
             findings.append(
                 Finding(
-                    Severity.WARNING,
+                    Severity.INFO,
                     f"the build reads {key}, which looks secret: it is not passed to the image "
-                    "build (a build arg's value shows in `docker history`); on Heroku the build "
-                    "saw it. Make the build step work without it, or run it at start-up",
+                    "build (a build arg's value shows in `docker history`), where Heroku's build "
+                    "saw it; if a build step fails without it, give that step a placeholder",
                     file or None,
                     line or None,
                 )

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from h2c.heroku.dynos import DEFAULT_SIZE, DYNO_SIZES, SIZES
 from h2c.model import AppSpec, Finding, Severity
 from h2c.plan.build import plan_build_args
-from h2c.plan.commands import SafeCommand, rewrite_command
+from h2c.plan.commands import SafeCommand, release_hazards, rewrite_command
 from h2c.plan.env import base_environment, classify_config, env_findings
 from h2c.plan.envrules import EnvKind, classify
 from h2c.plan.naming import service_names
@@ -130,11 +130,15 @@ def plan(spec: AppSpec) -> ConvoxPlan:
                 proc.line,
             )
         )
+        for hazard in release_hazards(proc.command):
+            text = f"release: {hazard} (Heroku fails a release only when its last command fails)"
+            findings.append(Finding(Severity.WARNING, text, "Procfile", proc.line))
     for name, command in spec.scripts:
         findings.append(
             Finding(Severity.INFO, f"app.json script {name!r} is not run on Convox: {command}")
         )
     timers, scheduler_size = plan_timers(spec.scheduled_jobs, findings)
+    build_args = plan_build_args(spec, findings)
     return ConvoxPlan(
         app=spec.name,
         services=services,
@@ -146,7 +150,7 @@ def plan(spec: AppSpec) -> ConvoxPlan:
         platform_keys=buckets[EnvKind.PLATFORM],
         findings=tuple(findings),
         inputs=_inputs(spec),
-        build_args=plan_build_args(spec, findings),
+        build_args=build_args,
         timers=timers,
         scheduler=_scheduler(services, scheduler_size),
     )
@@ -198,7 +202,11 @@ def _plan_services(
                 Finding(command.severity, f"{name}: {command.finding_text}", "Procfile", proc.line)
             )
         is_web = name == "web"
-        clock = proc.name in ("clock", "scheduler") or bool(_CLOCK_RE.search(proc.command))
+        clock = (
+            proc.name in ("clock", "scheduler")
+            or bool(_CLOCK_RE.search(proc.command))
+            or (proc.name, "worker+beat") in spec.runtime.celery  # celery worker -B
+        )
         count, memory, cpu = _scale(spec, proc.name, name, clock, findings)
         services.append(
             ServicePlan(

@@ -78,11 +78,11 @@ def render_convox_yml(spec: AppSpec, plan: ConvoxPlan, *, dockerfile: str = "Doc
     lines.append("services:")
     for svc in plan.services:
         lines += _service(svc, dockerfile)
-    lines += _timers(plan)
+    lines += _timers(plan, dockerfile)
     return "\n".join(lines) + "\n"
 
 
-def _timers(plan: ConvoxPlan) -> list[str]:
+def _timers(plan: ConvoxPlan, dockerfile: str) -> list[str]:
     """The Scheduler jobs as timers, in the count-0 service sized like their dynos."""
     if not plan.timers or plan.scheduler is None:
         return [
@@ -100,7 +100,7 @@ def _timers(plan: ConvoxPlan) -> list[str]:
         f"  {svc.name}:",
         "    # runs the timers below (Heroku ran each Scheduler job in a one-off dyno): never",
         "    # started on its own",
-        "    build: .",
+        *build_lines(dockerfile),
         *yaml_list("environment", [yaml_scalar(entry) for entry in svc.environment]),
         *yaml_list("resources", svc.resources),
         "    scale:",

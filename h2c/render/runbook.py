@@ -179,7 +179,7 @@ def _database_move(plan: ConvoxPlan, app: str) -> list[str]:
     out += _step(
         "Restore, then verify row counts, checksums and sequences against the dump.",
         'h2c db restore latest.dump --to "$TARGET_URL"',
-        'h2c db verify latest.dump --to "$TARGET_URL"',
+        'h2c db verify --source latest.dump --target "$TARGET_URL" --checksums',
     )
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from h2c.adapters.files import existing_layout
 from h2c.heroku.app import load_app
 from h2c.render.bundle import render_all
 from tests.golden_cases import GOLDEN, GoldenCase, golden_cases
@@ -13,8 +14,14 @@ CASES = golden_cases()
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_artifacts_match_golden(case: GoldenCase, request: pytest.FixtureRequest) -> None:
-    spec = load_app(case.app_dir, config=case.config, addons=case.addons, formation=case.formation)
-    rendered = render_all(spec)
+    spec = load_app(
+        case.app_dir,
+        config=case.config,
+        addons=case.addons,
+        formation=case.formation,
+        scheduler=case.scheduler,
+    )
+    rendered = render_all(spec, existing_layout(case.app_dir))
     folder = GOLDEN / case.name
     if request.config.getoption("--update-golden"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -31,8 +38,12 @@ def test_artifacts_match_golden(case: GoldenCase, request: pytest.FixtureRequest
 def test_rendering_is_deterministic(case: GoldenCase) -> None:
     def render() -> list[tuple[str, str]]:
         spec = load_app(
-            case.app_dir, config=case.config, addons=case.addons, formation=case.formation
+            case.app_dir,
+            config=case.config,
+            addons=case.addons,
+            formation=case.formation,
+            scheduler=case.scheduler,
         )
-        return [(f.path, f.content) for f in render_all(spec).files]
+        return [(f.path, f.content) for f in render_all(spec, existing_layout(case.app_dir)).files]
 
     assert render() == render()

@@ -33,7 +33,7 @@ def test_commands_in_cut_over_order() -> None:
         "heroku pg:backups:download -a shop",
         "convox resources proxy database -a shop",
         'h2c db restore latest.dump --to "$TARGET_URL"',
-        'h2c db verify latest.dump --to "$TARGET_URL"',
+        'h2c db verify --source latest.dump --target "$TARGET_URL" --checksums',
         "convox run web 'python manage.py migrate --noinput' -a shop",
         "convox scale worker --count 1 -a shop",
         "h2c check",
