@@ -122,7 +122,7 @@ def prepare(app: App, scratch: Path) -> Path:
 
 
 def build(context: Path, dockerfile: str, tag: str, build_args: tuple[str, ...]) -> float:
-    argv = ["docker", "build", "-q", "-f", dockerfile, "-t", tag]
+    argv = ["docker", "build", "-q", "-f", str(context / dockerfile), "-t", tag]
     for arg in build_args:
         argv += ["--build-arg", arg]
     started = time.monotonic()

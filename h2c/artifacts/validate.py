@@ -120,12 +120,19 @@ def _env_list(value: Any, where: str, problems: list[str]) -> None:
             problems.append(f"{where}: entry {entry!r} must be KEY, KEY=default or *")
 
 
+def _named_mapping(kind: str, name: str, value: Any, file: str, problems: list[str]) -> bool:
+    """A resource or service entry: a valid Convox name holding a mapping (False if not one)."""
+    if not NAME_RE.match(name):
+        problems.append(f"{file}: {kind} name {name!r} must match ^[a-z][a-z0-9-]*$")
+    if not isinstance(value, dict):
+        problems.append(f"{file}: {kind} {name!r} must be a mapping")
+        return False
+    return True
+
+
 def _resource(name: str, res: Any, file: str, problems: list[str]) -> None:
     where = f"{file}: resource {name!r}"
-    if not NAME_RE.match(name):
-        problems.append(f"{file}: resource name {name!r} must match ^[a-z][a-z0-9-]*$")
-    if not isinstance(res, dict):
-        problems.append(f"{where} must be a mapping with a type")
+    if not _named_mapping("resource", name, res, file, problems):
         return
     kind = res.get("type")
     options = res.get("options") or {}
@@ -142,10 +149,7 @@ def _resource(name: str, res: Any, file: str, problems: list[str]) -> None:
 
 def _service(name: str, svc: Any, resources: set[str], file: str, problems: list[str]) -> None:
     where = f"{file}: service {name!r}"
-    if not NAME_RE.match(name):
-        problems.append(f"{file}: service name {name!r} must match ^[a-z][a-z0-9-]*$")
-    if not isinstance(svc, dict):
-        problems.append(f"{where} must be a mapping")
+    if not _named_mapping("service", name, svc, file, problems):
         return
     _env_list(svc.get("environment"), f"{where} environment", problems)
     command = svc.get("command")
