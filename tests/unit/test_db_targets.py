@@ -188,14 +188,14 @@ def _gate(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 def test_gate_without_databases_generates_no_database_check(pytester: pytest.Pytester) -> None:
     result = _gate(pytester)
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
-    result.stdout.fnmatch_lines(["*database checks not generated: no source or target*"])
+    result.stdout.fnmatch_lines(["*database comparison not generated: no source or target*"])
 
 
 def test_gate_with_only_a_target_fails_once_saying_the_source_is_missing(
     pytester: pytest.Pytester,
 ) -> None:
     result = _gate(pytester, "--h2c-target", TGT)
-    result.assert_outcomes(errors=1, deselected=4)
+    result.assert_outcomes(errors=1, deselected=5)  # test_process_connects too: no app
     result.stdout.fnmatch_lines(["*test_row_count?[?]*"])
     assert "no source database: pass --h2c-source" in result.stdout.str()
     assert "tgt-pw" not in result.stdout.str()
