@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from h2c.errors import InputError, Location
 from h2c.plan.naming import ENV_KEY_RE
@@ -193,7 +193,7 @@ class _Reader:
             result[str(key)] = str(reason).strip()
         return result
 
-    def fail(self, section: str, key: str | None, message: str) -> None:
+    def fail(self, section: str, key: str | None, message: str) -> NoReturn:
         line = toml_line(self.text, section, key)
         label = f"[{section}] {key}" if key else f"[{section}]"
         raise InputError(Location(self.file, line), f"{label} {message}")
