@@ -12,7 +12,13 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol, TypedDict, Unpack
 
-from h2c.adapters.docker_types import BuildResult, CleanupReport, ImageInfo, StopResult
+from h2c.adapters.docker_types import (
+    BuildResult,
+    CleanupReport,
+    ContainerState,
+    ImageInfo,
+    StopResult,
+)
 
 
 class Attachable(Protocol):
@@ -46,6 +52,8 @@ class Container(Watched, Protocol):
 
     def exec(self, cmd: Sequence[str] | str) -> tuple[int, str]: ...
 
+    def state(self) -> ContainerState: ...
+
     def stop(self, timeout: int = 10) -> StopResult: ...
 
     def remove(self) -> None: ...
@@ -71,6 +79,8 @@ class RunOptions(TypedDict, total=False):
     name: str | None
     aliases: Sequence[str]  # the container's names on ``network``
     user: str | None
+    init: bool  # an init process as PID 1 (Convox's shareProcessNamespace), default False
+    memory_mb: int | None  # the hard memory limit, swap included (Convox's memory limit)
 
 
 class BuildOptions(TypedDict, total=False):

@@ -36,6 +36,7 @@ from h2c.adapters.docker_types import (
     BuildResult,
     CleanupReport,
     ContainerExited,
+    ContainerState,
     ImageInfo,
     Network,
     NotReady,
@@ -51,6 +52,7 @@ __all__ = [  # the adapter's API, with the docker-free values it raises and retu
     "BuildResult",
     "CleanupReport",
     "ContainerExited",
+    "ContainerState",
     "Engine",
     "ImageInfo",
     "Network",
@@ -106,12 +108,21 @@ class Engine(Images):
         self.client.close()
 
     def run(self, image: str, **options: Unpack[RunOptions]) -> RunningContainer:
-        """Start a detached, labelled container; ``port`` is published on a loopback port."""
+        """Start a detached, labelled container; ``port`` is published on a loopback port.
+
+        ``init`` puts an init process at PID 1 (as Convox's shared process namespace does);
+        ``memory_mb`` is a hard limit with no swap beyond it (the kernel kills the container).
+        """
         network = options.get("network")
         if network is not None and not isinstance(network, str):
             network = network.name
         user, port, aliases = options.get("user"), options.get("port"), options.get("aliases")
         kwargs: dict[str, Any] = {"user": user} if user else {}
+        if options.get("init"):
+            kwargs["init"] = True
+        memory = options.get("memory_mb")
+        if memory:
+            kwargs["mem_limit"] = kwargs["memswap_limit"] = f"{int(memory)}m"
         if network is not None:
             kwargs["network"] = network
             if aliases:

@@ -13,7 +13,7 @@ from typing import Any
 
 import docker.errors
 
-from h2c.adapters.docker_types import SESSION_LABEL, StopResult
+from h2c.adapters.docker_types import SESSION_LABEL, ContainerState, StopResult, engine_time
 from h2c.errors import H2cError
 from h2c.secret import mask_values
 
@@ -48,6 +48,23 @@ class RunningContainer:
         state = self._attrs("State")
         code = None if state.get("Running") else state.get("ExitCode")
         return None if code is None else int(code)
+
+    def state(self) -> ContainerState:
+        """The engine's fresh record of the container's life (start, end, restarts, OOM)."""
+        self._c.reload()
+        attrs = self._c.attrs or {}
+        state = dict(attrs.get("State") or {})
+        running = bool(state.get("Running"))
+        code = state.get("ExitCode")
+        return ContainerState(
+            status=str(state.get("Status") or self._c.status),
+            running=running,
+            exit_code=None if running or code is None else int(code),
+            oom_killed=bool(state.get("OOMKilled")),
+            started_at=engine_time(state.get("StartedAt")),
+            finished_at=None if running else engine_time(state.get("FinishedAt")),
+            restart_count=int(attrs.get("RestartCount") or 0),
+        )
 
     def logs(self, tail: int | str = "all") -> str:
         raw: bytes = self._c.logs(stdout=True, stderr=True, tail=tail)

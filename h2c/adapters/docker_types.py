@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from h2c.errors import H2cError
@@ -88,6 +89,49 @@ class CleanupReport:
 class StopResult(NamedTuple):
     seconds: float
     exit_code: int | None
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    """The engine's record of a container's life: whether it runs, when it started and ended.
+
+    Times are the engine's (UTC); ``finished_at`` is None while it has not ended yet.
+    ``oom_killed`` says the kernel killed it for going over its memory limit.
+    """
+
+    status: str
+    running: bool
+    exit_code: int | None  # None while running
+    oom_killed: bool
+    started_at: datetime | None
+    finished_at: datetime | None
+    restart_count: int
+
+    def ran_for_s(self) -> float | None:
+        """Seconds from its start to its end (None while it runs or when unknown)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+def engine_time(text: object) -> datetime | None:
+    """An engine timestamp (RFC 3339, nanoseconds) as a datetime; None for the zero time.
+
+    >>> engine_time("2026-12-01T09:19:36.476136457Z").isoformat()
+    '2026-12-01T09:19:36.476136+00:00'
+    >>> engine_time("0001-01-01T00:00:00Z") is None
+    True
+    """
+    value = str(text or "")
+    if not value or value.startswith("0001-"):
+        return None
+    head, _, rest = value.rstrip("Z").partition(".")
+    digits = "".join(c for c in rest if c.isdigit())
+    zone = rest[len(digits) :] or "+00:00"
+    try:
+        return datetime.fromisoformat(f"{head}.{(digits or '0')[:6]:0<6}{zone}")
+    except ValueError:
+        return None
 
 
 @dataclass

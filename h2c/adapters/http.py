@@ -1,36 +1,78 @@
 """The gate's HTTP probe: one GET through ``urllib``, with the Host header Convox sends.
 
+Redirects are never followed: Kubernetes counts a 3xx as a probe's success, and the router
+hands the redirect to the user's browser (following ``https://127.0.0.1/...`` would only fail).
+
 The verdicts on what came back (``HttpResult``, the Host rules) are pure and live in
 ``h2c.verdicts.http``. Nothing here reveals a Secret.
 """
 
 from __future__ import annotations
 
+import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
+from email.message import Message
+from typing import IO
 
 from h2c.verdicts.http import HttpResult, host_rejection
 
 
-def http_probe(url: str, *, timeout_s: float = 5.0, host: str | None = None) -> HttpResult:
-    """GET ``url`` once; HTTP errors are answers (a status), connection errors are not.
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is the answer: it comes back as an ``HTTPError`` with its status."""
 
-    ``host`` replaces the ``Host`` header (default: the URL's host and port).
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: Message,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def http_probe(
+    url: str,
+    *,
+    timeout_s: float = 5.0,
+    host: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> HttpResult:
+    """GET ``url`` once; HTTP errors and redirects are answers (a status), connection errors
+    are not.
+
+    ``host`` replaces the ``Host`` header (default: the URL's host and port); ``headers`` are
+    added (their ``Host``, if any, too).
     """
     started = time.monotonic()
-    headers = {"User-Agent": "h2c-gate"}
+    sent = {"User-Agent": "h2c-gate", **(headers or {})}
     if host:
-        headers["Host"] = host
-    request = urllib.request.Request(url, headers=headers)
+        sent["Host"] = host
+    request = urllib.request.Request(url, headers=sent)
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+        with _OPENER.open(request, timeout=timeout_s) as response:
             return HttpResult(response.status, time.monotonic() - started)
     except urllib.error.HTTPError as answer:
         return HttpResult(answer.code, time.monotonic() - started)
     except (OSError, urllib.error.URLError) as failure:
         reason = getattr(failure, "reason", failure)
         return HttpResult(None, time.monotonic() - started, f"{type(failure).__name__}: {reason}")
+
+
+def tcp_open(host: str, port: int, *, timeout_s: float = 1.0) -> bool:
+    """Whether a TCP connection to ``host``:``port`` opens (from here, the gate's host)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
 
 
 # --- the Host header Convox sends -------------------------------------------------------------
