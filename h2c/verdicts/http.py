@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,17 @@ class HttpResult:
     @property
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def ready(self) -> bool:
+        """What a Kubernetes httpGet probe counts as success: 200-399 (a redirect included)."""
+        return self.status is not None and 200 <= self.status < 400
+
+    def said(self) -> str:
+        """What came back, for a message: ``answered 404`` or ``got no answer (...)``."""
+        if self.status is None:
+            return f"got no answer ({self.error})"
+        return f"answered {self.status}"
 
 
 HOST_HINT = (
@@ -53,3 +64,77 @@ def host_rejection(path: str, as_convox: HttpResult, plain: HttpResult, host: st
         f"web answered 400 to Host: {host} on GET {path} (what Convox's health check sends), "
         f"but {plain.status} to the loopback Host the gate connects through: {HOST_HINT}"
     )
+
+
+# --- the readiness probe (Convox's ``health``) and the router ------------------------------
+
+FAILURE_THRESHOLD = 3  # Convox's readinessProbe failureThreshold
+RACK_ROUTER = "0a1b2c3d4e5f.convox.cloud"  # the shape of a rack's router domain (Convox's docs)
+CLIENT_IP = "203.0.113.10"  # a TEST-NET address for X-Forwarded-For
+
+
+@dataclass
+class Readiness:
+    """A readinessProbe's tally: the first success makes the container ready; ``threshold``
+    failures in a row before that, not ready.
+
+    >>> probe = Readiness("/health")
+    >>> [probe.record(HttpResult(s, 0.0)) for s in (503, 301)]
+    [None, True]
+    >>> probe = Readiness("/health")
+    >>> [probe.record(HttpResult(404, 0.0)) for _ in range(3)]
+    [None, None, False]
+    >>> print(probe.why_not())
+    GET /health answered 404 3 times in a row (a readiness probe succeeds on 200-399)
+    """
+
+    path: str
+    threshold: int = FAILURE_THRESHOLD
+    failures: list[HttpResult] = field(default_factory=list)
+    ready: bool | None = None  # None while undecided
+
+    def record(self, result: HttpResult) -> bool | None:
+        """Count one probe; True once ready, False once not ready, None while undecided."""
+        if self.ready is None:
+            if result.ready:
+                self.ready = True
+            else:
+                self.failures.append(result)
+                if len(self.failures) >= self.threshold:
+                    self.ready = False
+        return self.ready
+
+    @property
+    def last(self) -> HttpResult | None:
+        return self.failures[-1] if self.failures else None
+
+    def why_not(self) -> str:
+        """Why the probe gave up, naming the path and what it got."""
+        said = sorted({r.said() for r in self.failures[-self.threshold :]})
+        return (
+            f"GET {self.path} {' / '.join(said)} {len(self.failures)} times in a row "
+            "(a readiness probe succeeds on 200-399)"
+        )
+
+
+def default_domain(service: str, app: str) -> str:
+    """The domain Convox gives a service: ``<service>.<app>.<rack router domain>``.
+
+    >>> default_domain("web", "shop")
+    'web.shop.0a1b2c3d4e5f.convox.cloud'
+    """
+    return f"{service}.{app}.{RACK_ROUTER}"
+
+
+def router_headers(domain: str) -> dict[str, str]:
+    """What the app sees of a request through Convox's router (an nginx ingress, TLS ended).
+
+    >>> router_headers("web.shop.example.org")["X-Forwarded-Proto"]
+    'https'
+    """
+    return {
+        "Host": domain,
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": CLIENT_IP,
+        "X-Forwarded-Port": "443",
+    }
