@@ -4,6 +4,10 @@ Plain functions over the engine's containers (``h2c.adapters.contracts``). ``bri
 on a background thread as soon as the image is built (``h2c.gate.fixtures``), so the image
 checks run meanwhile; each process records when it started, so the settle time runs alongside
 the other checks too.
+
+Each process runs as Convox runs its service (``h2c.artifacts.convox_yml.service_run``): an
+init process unless ``init: false``, its memory limit as a hard limit, its termination grace
+as the stop timeout; web's ``health`` is probed as Kubernetes' readinessProbe would.
 """
 
 from __future__ import annotations
@@ -17,17 +21,20 @@ from typing import Any, NamedTuple
 
 from h2c.adapters import http as probes
 from h2c.adapters.contracts import Attachable, Container, Engine
-from h2c.adapters.polling import has_stopped, wait_stopped, wait_until
+from h2c.adapters.docker_types import ContainerState
+from h2c.adapters.polling import has_stopped, pause, wait_stopped, wait_until
 from h2c.artifacts.app import GateApp
+from h2c.artifacts.convox_yml import DEFAULT_GRACE_S, Health, ServiceRun
 from h2c.gate.settings import GateSettings
 from h2c.runplan.argv import command_args, shell_args
 from h2c.runplan.env import Database
 from h2c.runplan.plan import container_envs
 from h2c.secret import Secret
 from h2c.verdicts import ports
+from h2c.verdicts.http import HttpResult, Readiness, probe_host
 from h2c.verdicts.process import log_tail
 
-GRACE_S = 30  # Convox's termination grace
+GRACE_S = DEFAULT_GRACE_S  # Convox's termination grace when convox.yml sets none
 LISTEN_GRACE_S = 8.0  # how long an app may listen on the wrong address before we say so
 POLL_S = 0.2
 EXIT_POLL_S = 0.05  # a state query to the engine; the release's end is on the gate's longest path
@@ -39,6 +46,8 @@ class ReleaseOutcome:
     command: list[str]
     exit_code: int | None  # None: still running at the deadline
     log_tail: str
+    timeout_s: float = 0.0  # how long it was given
+    source: str = ""  # the release command as written (h2c.toml or the Procfile)
 
 
 @dataclass
@@ -51,6 +60,10 @@ class Running:
     base_url: str | None = None
     startup_error: str | None = None
     started_at: float = field(default_factory=time.monotonic)  # once the engine started it
+    run: ServiceRun = field(default_factory=ServiceRun)  # how Convox runs it
+    first: ContainerState | None = None  # the engine's record right after the start
+    readiness: Readiness | None = None  # web's readiness probe (None: not probed)
+    probe_host: str | None = None  # the Host header the readiness probe sent
 
 
 @dataclass
@@ -140,10 +153,16 @@ def run_release(
     if config.release_command is None:
         return None
     args = shell_args(config.release_command)
-    container = engine.run(image, command=args, env=env, network=network)
+    run = config.run_of(config.web)  # `convox run web ...`: web's init and memory limit
+    container = engine.run(
+        image, command=args, env=env, network=network, init=run.init, memory_mb=run.memory_mb
+    )
     finished = wait_exit(container, config.release_timeout_s, stop)
     code = container.exit_code() if finished else None
-    return ReleaseOutcome(args, code, log_tail(container.logs()))
+    tail = log_tail(container.logs())
+    if not finished:
+        container.stop(0)  # Heroku ends a release at its timeout, too
+    return ReleaseOutcome(args, code, tail, config.release_timeout_s, config.release_command)
 
 
 def start(
@@ -154,16 +173,22 @@ def start(
     service: Mapping[str, Any],
     env: Mapping[str, Secret],
     port: int | None = None,
+    run: ServiceRun | None = None,
 ) -> Running:
-    """Start one service's container (its convox.yml command, else the image's CMD)."""
+    """Start one service's container (its convox.yml command, else the image's CMD), with
+    Convox's init process and memory limit."""
+    run = run or ServiceRun()
     container = engine.run(
         image,
         command=command_args(service.get("command")),
         env=env,
         port=port,
         network=network,
+        init=run.init,
+        memory_mb=run.memory_mb,
     )
-    running = Running(name, container, port)
+    running = Running(name, container, port, run=run)
+    running.first = container.state()
     if port is not None:
         running.base_url = f"http://127.0.0.1:{container.host_port}"
     return running
@@ -191,14 +216,15 @@ def bring_up(
     with ThreadPoolExecutor(max_workers=len(names) + 1) as pool:  # together, as on a release
         web_start = pool.submit(
             start, engine, image, network, config.web, app.services.get(config.web) or {},
-            env.get(config.web, {}), config.port,
+            env.get(config.web, {}), config.port, config.run_of(config.web),
         )  # fmt: skip
         starts = {
             process: pool.submit(
-                start, engine, image, network, name, app.services[name] or {}, env.get(name, {})
+                start, engine, image, network, name, app.services[name] or {},
+                env.get(name, {}), None, config.run_of(name),
             )
             for process, name in names.items()
-        }
+        }  # fmt: skip
     web = web_start.result()
     web.base_url = f"http://127.0.0.1:{web.container.host_port}"
     others = {process: future.result() for process, future in starts.items()}
@@ -212,7 +238,49 @@ def bring_up(
         lambda: listeners(web.container),
         stop,
     )
+    if web.startup_error is None and config.health is not None:
+        probe_readiness(web, config.health, network.name, stop)
     return Services(release, web, others)
+
+
+def probe_readiness(
+    web: Running, health: Health, network: str, stop: threading.Event | None = None
+) -> Readiness:
+    """Probe ``health`` as Kubernetes' readinessProbe does, recording it on ``web``.
+
+    The first GET ``grace`` seconds after the start, then one every ``interval``, each given
+    ``timeout``; to the container's IP and port on the gate's network with ``Host: <ip>:<port>``
+    (through the loopback port, same Host, when the host cannot reach that network); no
+    redirect followed. The first 200-399 makes it ready, three failures in a row before that
+    do not.
+    """
+    tally = web.readiness = Readiness(health.path)
+    ip, port = web.container.ip(network), web.port or 0
+    web.probe_host = probe_host(ip, port)
+    base = str(web.base_url)
+    if web.probe_host and probes.tcp_open(str(ip), port):
+        base = f"http://{web.probe_host}"
+    if pause(stop, max(0.0, web.started_at + health.grace_s - time.monotonic())):
+        return tally
+
+    def check() -> bool | None:
+        if has_stopped(web.container):
+            code = web.container.exit_code()
+            return tally.record(HttpResult(None, 0.0, f"the container exited with code {code}"))
+        result = probes.http_probe(
+            base + health.path, timeout_s=health.timeout_s, host=web.probe_host
+        )
+        return tally.record(result)
+
+    rounds = tally.threshold + 1
+    wait_until(
+        check,
+        deadline_s=rounds * (health.interval_s + health.timeout_s),
+        interval_s=health.interval_s,
+        on_timeout=lambda: False,
+        stop=stop,
+    )
+    return tally
 
 
 def settle(process: Running, seconds: float) -> None:
@@ -223,22 +291,29 @@ def settle(process: Running, seconds: float) -> None:
 
 
 class Stopped(NamedTuple):
-    """How one process took SIGTERM: its state before, the time it took, its exit code."""
+    """How one process took SIGTERM: its state before, the time it took, its exit code, and
+    the engine's record right before the stop (None when it was not stopped)."""
 
     status_before: str
     seconds: float
     exit_code: int | None
+    before: ContainerState | None = None
+    grace_s: int = GRACE_S
 
 
-def stop_all(processes: Mapping[str, Running], grace_s: int = GRACE_S) -> dict[str, Stopped]:
-    """Send each running process the stop signal at once (each is killed after ``grace_s``)."""
+def stop_all(
+    processes: Mapping[str, Running], grace_s: int | None = None, *, signal: bool = True
+) -> dict[str, Stopped]:
+    """Look at each process right before its stop, then (``signal``) send it the stop signal,
+    all at once; each is killed after its own termination grace (or ``grace_s``)."""
 
     def stop_one(process: Running) -> Stopped:
-        status = str(process.container.status())
-        if status != "running":
-            return Stopped(status, 0.0, process.container.exit_code())
-        seconds, code = process.container.stop(grace_s)
-        return Stopped(status, seconds, code)
+        grace = grace_s if grace_s is not None else process.run.grace_s
+        before = process.container.state()
+        if not before.running or not signal:
+            return Stopped(before.status, 0.0, before.exit_code, before, grace)
+        seconds, code = process.container.stop(grace)
+        return Stopped(before.status, seconds, code, before, grace)
 
     if not processes:
         return {}

@@ -1,17 +1,35 @@
 """What the gate needs beyond the artifacts: h2c.toml, else convox.yml defaults; the command
-line over both. And the app under test itself, read once per session."""
+line over both. And the app under test itself, read once per session.
+
+How each process runs is convox.yml's alone, as on Convox: its ``health`` (the readiness
+probe), ``init``, memory limit and ``termination.grace``. h2c.toml adds what Convox does not
+know: smoke paths (an h2c.toml ``health_path`` other than convox.yml's becomes one), the domain
+the router delivers, the settle time and the release's timeout.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from h2c.artifacts.app import GateApp, load_target
-from h2c.artifacts.convox_yml import convox_port, health_path
+from h2c.artifacts.convox_yml import (
+    Health,
+    ServiceRun,
+    convox_port,
+    health_path,
+    service_domain,
+    service_health,
+    service_run,
+)
+from h2c.artifacts.h2c_toml import RELEASE_TIMEOUT_S, H2cToml
 from h2c.errors import H2cError, InputError
 from h2c.runplan.argv import shell_args
+from h2c.verdicts.http import default_domain
 
 DEFAULT_SETTLE_S = 5.0
 _APP = pytest.StashKey["GateApp | H2cError"]()
@@ -21,38 +39,60 @@ _APP = pytest.StashKey["GateApp | H2cError"]()
 class GateSettings:
     web: str
     port: int | None
-    health_path: str
+    health_path: str  # convox.yml's (``health``), also when the probe is disabled
     smoke_paths: tuple[str, ...] = ()
     settle_seconds: float = DEFAULT_SETTLE_S
     release_command: str | None = None
-    release_timeout_s: float = 600.0
+    release_timeout_s: float = float(RELEASE_TIMEOUT_S)
     startup_s: float = 90.0
+    health: Health | None = field(default_factory=Health)  # web readiness probe; None: disabled
+    domain: str = ""  # the Host the router delivers to web
+    runs: Mapping[str, ServiceRun] = field(default_factory=dict)  # service -> how it runs
 
     @property
     def release_args(self) -> list[str] | None:
         return shell_args(self.release_command) if self.release_command else None
 
+    def run_of(self, service: str) -> ServiceRun:
+        """How Convox runs ``service`` (the defaults for one convox.yml does not have)."""
+        return self.runs.get(service) or ServiceRun()
+
 
 def load_settings(app: GateApp, *, settle: float | None = None) -> GateSettings:
     """Merge h2c.toml over convox.yml defaults; ``--h2c-settle`` wins over both."""
-    if "h2c.toml" not in app.present:
-        service = app.services.get(app.web) or {}
-        return GateSettings(
-            web=app.web,
-            port=convox_port(service),
-            health_path=health_path(service),
-            settle_seconds=settle if settle is not None else DEFAULT_SETTLE_S,
-            release_command=app.release,
-        )
-    web = app.h2c_toml.web
+    toml = app.h2c_toml if "h2c.toml" in app.present else None
+    name = toml.web.service if toml else app.web
+    service = app.services.get(name) or {}
+    health = service_health(service)
+    path = health_path(service)
+    smoke: tuple[str, ...] = ()
+    if toml:
+        smoke = toml.web.smoke_paths
+        if toml.web.health_path != path and toml.web.health_path not in smoke:
+            smoke += (toml.web.health_path,)  # probed as a smoke path: never the health check
     return GateSettings(
-        web=web.service,
-        port=web.port,
-        health_path=web.health_path,
-        smoke_paths=web.smoke_paths,
-        settle_seconds=settle if settle is not None else web.settle_seconds,
-        release_command=app.h2c_toml.database.release or app.release,
+        web=name,
+        port=(toml.web.port if toml else None) or convox_port(service),
+        health_path=path,
+        smoke_paths=smoke,
+        settle_seconds=settle if settle is not None else _settle(toml),
+        release_command=(toml.database.release if toml else None) or app.release,
+        release_timeout_s=toml.database.release_timeout if toml else float(RELEASE_TIMEOUT_S),
+        health=health,
+        domain=(toml.web.domain if toml else None)
+        or service_domain(service)
+        or default_domain(name, _app_name(app)),
+        runs={n: service_run(s or {}) for n, s in app.services.items()},
     )
+
+
+def _settle(toml: H2cToml | None) -> float:
+    return toml.web.settle_seconds if toml else DEFAULT_SETTLE_S
+
+
+def _app_name(app: GateApp) -> str:
+    """The Convox app's name as the runbook creates it: the app folder's, in Convox's rule."""
+    return re.sub(r"[^a-z0-9-]+", "-", app.dir.name.lower()).strip("-") or "app"
 
 
 def session_app(config: pytest.Config) -> GateApp:
