@@ -2,6 +2,8 @@
 
 The apps are those of the golden cases (fixtures/apps/*, with their Heroku exports from
 fixtures/heroku/<app>/). Builds are cached between runs by the image tag h2c-gate/<app>.
+The gate's own good cases (fixtures/apps/gate/*) hold their artifacts already, as the broken
+ones do: the gate runs on a copy as it is.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from tests.unavailable import require_images
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 CASES = golden_cases()
+GATE_CASES = Path(__file__).resolve().parents[2] / "fixtures" / "apps" / "gate"
+# Each gate case's checks that must have run (and passed): what the case is about.
+GATE_MUST_RUN = {
+    "plain-loop-worker": ("test_stops_on_sigterm[worker]", "test_process_stays_up[worker]"),
+    "https-redirect": ("test_web_health", "test_smoke_path[/]"),
+}
 # Base images the good apps' artifacts name (Dockerfile FROM, convox.yml resources).
 IMAGES = ("python:3.11-slim", "python:3.13-slim", "postgres:17", "redis:7")
 # Each app's checks that must have run (and passed), beyond the artifact checks.
@@ -68,3 +76,27 @@ def test_gate_passes_on_good_fixture(case: GoldenCase, tmp_path: Path, images: N
     }
     missing = [m for m in MUST_RUN[case.name] if m not in ran]
     assert missing == [], f"checks that did not run on {case.name}: {missing}"
+
+
+def _ran(names: list[str]) -> set[str]:
+    return {n.rpartition("::")[2] for n in names} | {
+        n.rpartition("::")[2].partition("[")[0] for n in names
+    }
+
+
+def test_every_gate_case_is_covered() -> None:
+    found = sorted(p.name for p in GATE_CASES.iterdir() if (p / "convox.yml").is_file())
+    assert found == sorted(GATE_MUST_RUN)
+
+
+@pytest.mark.parametrize("case", sorted(GATE_MUST_RUN))
+def test_gate_passes_on_gate_case(case: str, tmp_path: Path, images: None) -> None:
+    app = tmp_path / case
+    shutil.copytree(GATE_CASES / case, app)
+    (app / "convox.env").chmod(0o600)  # git does not keep the mode the gate checks
+    junit = tmp_path / "junit.xml"
+    rc = main(["check", str(app), "--junit-xml", str(junit), "--settle", "4"])
+    names, failing = _junit_results(junit)
+    assert rc == 0, f"h2c check exited {rc}; failing: {failing}"
+    missing = [m for m in GATE_MUST_RUN[case] if m not in _ran(names)]
+    assert missing == [], f"checks that did not run on {case}: {missing}"
