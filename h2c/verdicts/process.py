@@ -44,9 +44,12 @@ def stay_up_verdict(
     >>> print(stay_up_verdict("worker", exit_code=1, oom_killed=False, ran_for_s=8.04,
     ...                       restarts=0, memory_mb=512))
     worker exited (exit code 1) 8.0 s after it started, before the gate stopped it
-    >>> print(stay_up_verdict("worker", exit_code=137, oom_killed=True, ran_for_s=1.2,
-    ...                       restarts=0, memory_mb=512))
-    worker was killed for memory 1.2 s after it started: it went over its 512 MB limit (scale.memory; OOMKilled)
+    >>> why = stay_up_verdict("worker", exit_code=137, oom_killed=True, ran_for_s=1.2,
+    ...                       restarts=0, memory_mb=512)
+    >>> why.startswith("worker was killed for memory 1.2 s after it started: it went over")
+    True
+    >>> why.endswith("its 512 MB limit (scale.memory; OOMKilled)")
+    True
     >>> stay_up_verdict("web", exit_code=None, oom_killed=False, ran_for_s=None, restarts=0,
     ...                 memory_mb=512) is None
     True
