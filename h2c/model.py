@@ -48,9 +48,9 @@ class Process:
 
 @dataclass(frozen=True)
 class Runtime:
-    """What the Heroku Python buildpack would decide for this app."""
+    """What the Heroku buildpack (Python or Node.js) would decide for this app."""
 
-    language: str  # "python"
+    language: str  # "python" | "node"
     version: str  # as the app asks: "3.11" or "3.11.7"
     version_source: str  # the file that decided it, or "default"
     package_manager: str  # pip | pipenv | poetry | uv
@@ -65,6 +65,13 @@ class Runtime:
     asgi_server: str | None = None  # "uvicorn" | "hypercorn" | "daphne": the Procfile's web server
     # Procfile types that run Celery, and what each runs: "worker", "beat" or "worker+beat" (-B)
     celery: tuple[tuple[str, str], ...] = ()
+    # Node.js (heroku-buildpack-nodejs): language "node", version the major ("20"),
+    # package_manager npm | yarn | yarn-berry | pnpm, migrations "knex" | "node-pg-migrate"
+    node_engines: str | None = None  # package.json engines.node, as written
+    node_package_manager: str | None = None  # package.json packageManager ("pnpm@9.1.0")
+    node_prebuild: bool = False  # a heroku-prebuild script (runs before the install)
+    node_build_script: str | None = None  # "heroku-postbuild", else "build", else None
+    node_cleanup: bool = False  # a heroku-cleanup script (runs after the prune)
 
     @property
     def minor_version(self) -> str:
@@ -143,6 +150,9 @@ class AppSpec:
     # Config vars the build reads: (key, file, line), from the build hooks and the settings
     # module collectstatic imports
     build_reads: tuple[tuple[str, str, int], ...] = ()
+    # The Heroku exports read, as paths relative to the app folder: (kind, path), kind one of
+    # config | addons | formation | scheduler (h2c.toml records them for `h2c check`)
+    exports: tuple[tuple[str, str], ...] = ()
     findings: tuple[Finding, ...] = field(default=(), compare=False)
 
     def process(self, name: str) -> Process | None:

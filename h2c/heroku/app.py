@@ -17,6 +17,7 @@ from h2c.heroku.appjson import AppJson, parse_app_json
 from h2c.heroku.buildenv import default_settings_module, python_reads, settings_files, shell_reads
 from h2c.heroku.config import parse_config
 from h2c.heroku.formation import parse_formation
+from h2c.heroku.node_app import is_node_app, load_node
 from h2c.heroku.procfile import parse_procfile
 from h2c.heroku.runtime import PRESENCE_ONLY, RUNTIME_FILES, detect_runtime, requirement_includes
 from h2c.heroku.scheduler import parse_scheduler
@@ -74,18 +75,27 @@ def load_app(
     if not app_dir.is_dir():
         raise InputError(str(app_dir), "not a directory; expected a Heroku app directory")
     procfile = app_dir / "Procfile"
-    processes, procfile_findings = parse_procfile(
-        read_text(procfile, expected="a Heroku Procfile"), file=str(procfile)
+    node = is_node_app(app_dir)  # a Node.js app may have no Procfile: `web: npm start`
+    processes, procfile_findings = (
+        ((), ())
+        if node and not procfile.is_file()
+        else parse_procfile(read_text(procfile, expected="a Heroku Procfile"), file=str(procfile))
     )
     findings = list(procfile_findings)
     app_json = _read_app_json(app_dir)
     findings += app_json.findings
     config_vars = _read_config(config)
-    runtime, runtime_findings = detect_runtime(
-        _runtime_files(app_dir),
-        disable_collectstatic=any(c.key == "DISABLE_COLLECTSTATIC" for c in config_vars),
-        root="" if str(app_dir) == "." else str(app_dir),
-    )
+    root = "" if str(app_dir) == "." else str(app_dir)
+    if node:
+        runtime, processes, runtime_findings = load_node(
+            app_dir, processes, procfile=str(procfile), root=root
+        )
+    else:
+        runtime, runtime_findings = detect_runtime(
+            _runtime_files(app_dir),
+            disable_collectstatic=any(c.key == "DISABLE_COLLECTSTATIC" for c in config_vars),
+            root=root,
+        )
     findings += runtime_findings
     app_addons = _read_addons(addons, app_json, findings)
     app_formation = _read_formation(formation, app_dir, app_json, processes, findings)
@@ -102,8 +112,20 @@ def load_app(
         stack=app_json.stack,
         reads_platform_env=dyno_reads(app_dir),
         scheduled_jobs=_read_scheduler(scheduler),
+        exports=_exports(
+            app_dir, config=config, addons=addons, formation=formation, scheduler=scheduler
+        ),
         build_reads=_build_reads(app_dir, runtime, config_vars),
         findings=tuple(findings),
+    )
+
+
+def _exports(app_dir: Path, **given: Export) -> tuple[tuple[str, str], ...]:
+    """The exports read, relative to the app folder (POSIX form: the same on every machine)."""
+    return tuple(
+        (kind, Path(os.path.relpath(path.absolute(), app_dir.absolute())).as_posix())
+        for kind, path in given.items()
+        if path is not None
     )
 
 

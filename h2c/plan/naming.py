@@ -26,6 +26,18 @@ def convox_name(name: str) -> str:
     return text
 
 
+TWIN_PREFIX = "H2C_B64_"  # a multi-line value's one-line base64 twin (h2c.render.multiline)
+
+
+def twin_key(key: str) -> str:
+    """The one-line twin that carries a multi-line ``key`` through Convox's line-based env.
+
+    >>> twin_key("PRIVATE_KEY")
+    'H2C_B64_PRIVATE_KEY'
+    """
+    return TWIN_PREFIX + key
+
+
 RELEASE = "release"  # the Procfile type Heroku runs once per release: never a service
 
 

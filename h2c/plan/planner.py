@@ -32,7 +32,7 @@ from h2c.plan.build import plan_build_args
 from h2c.plan.commands import SafeCommand, release_hazards, rewrite_command
 from h2c.plan.env import base_environment, classify_config, env_findings
 from h2c.plan.envrules import EnvKind, classify
-from h2c.plan.naming import service_names
+from h2c.plan.naming import service_names, twin_key
 from h2c.plan.resources import ResourcePlan, plan_resources
 from h2c.plan.timers import SCHEDULER_SERVICE, TimerPlan, plan_timers
 
@@ -95,6 +95,7 @@ class ConvoxPlan:
     findings: tuple[Finding, ...]
     inputs: tuple[str, ...]  # what the plan was made from, for generated-file headers
     build_args: tuple[str, ...] = ()  # config keys the build stage declares as ARG
+    multiline_keys: tuple[str, ...] = ()  # copied keys carried as base64 twins (see naming)
     timers: tuple[TimerPlan, ...] = ()  # Heroku Scheduler jobs
     scheduler: ServicePlan | None = None  # the service the timers run in (count 0)
 
@@ -111,7 +112,10 @@ def plan(spec: AppSpec) -> ConvoxPlan:
     findings: list[Finding] = []
     resources = plan_resources(spec, findings)
     copy_keys, buckets = classify_config(spec)
-    base_env = base_environment(spec, findings)
+    multiline = _multiline_keys(spec, copy_keys)
+    base_env = {
+        twin_key(k) if k in multiline else k: v for k, v in base_environment(spec, findings).items()
+    }
     services = _plan_services(spec, resources, base_env, findings)
     env_findings(spec, resources, buckets, findings)
     findings += _dyno_findings(spec)
@@ -151,9 +155,15 @@ def plan(spec: AppSpec) -> ConvoxPlan:
         findings=tuple(findings),
         inputs=_inputs(spec),
         build_args=build_args,
+        multiline_keys=multiline,
         timers=timers,
         scheduler=_scheduler(services, scheduler_size),
     )
+
+
+def _multiline_keys(spec: AppSpec, copy_keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Copied keys whose value spans lines: Convox's env store cannot hold them as they are."""
+    return tuple(k for k in copy_keys if (v := spec.config_value(k)) is not None and v.is_multiline)
 
 
 def _scheduler(

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from h2c.model import AppSpec
 from h2c.plan.planner import ConvoxPlan
 from h2c.render.header import header
+from h2c.render.multiline import shim_dockerfile_lines
 
 # What heroku-24-build installs that Python packages compile against, by Debian name (the rest
 # of its list serves Ruby, PHP and image tools: autoconf, bison, libmagickwand-dev, ...). The
@@ -149,7 +150,7 @@ def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
         "# hadolint ignore=DL3008",
         "RUN missing=$(while read -r pkg; do \\",
         "      dpkg-query -W -f='${Status}\\n' \"$pkg\" 2>/dev/null | grep -q ' installed$' \\",
-        "      || echo \"$pkg\"; done < /tmp/runtime-packages) \\",
+        '      || echo "$pkg"; done < /tmp/runtime-packages) \\',
         ' && if [ -n "$missing" ]; then apt-get update \\',
         '    && echo "$missing" | xargs apt-get install -y --no-install-recommends \\',
         "    && rm -rf /var/lib/apt/lists/*; fi \\",
@@ -160,6 +161,7 @@ def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
         "COPY --from=build /opt/venv /opt/venv",
         f"COPY --from=build --chown={APP_USER} /app /app",
         "WORKDIR /app",
+        *shim_dockerfile_lines(list(plan.multiline_keys)),
         "# Numeric, so Kubernetes can check runAsNonRoot.",
         f"USER {APP_USER}",
     ]

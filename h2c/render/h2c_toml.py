@@ -85,8 +85,22 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
         *[f"  {{ key = {toml_string(k)}, reason = {toml_string(r)} }}," for k, r in expected],
         *_heroku_only_lines(spec),
         "]",
+        *_heroku_exports(spec),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _heroku_exports(spec: AppSpec) -> list[str]:
+    """``[heroku]``: where generate read the exports, so ``h2c check`` compares with them."""
+    if not spec.exports:
+        return []
+    return [
+        "",
+        "[heroku]",
+        "# Where `h2c generate` read the Heroku exports (paths relative to this folder, never",
+        "# values): `h2c check` uses them when --config/--addons/--formation are not given.",
+        *(f"{kind} = {toml_string(path)}" for kind, path in spec.exports),
+    ]
 
 
 def _heroku_only_lines(spec: AppSpec) -> list[str]:

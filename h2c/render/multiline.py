@@ -14,19 +14,10 @@ import base64
 import binascii
 from collections.abc import Iterable, Mapping, Sequence
 
+from h2c.plan.naming import TWIN_PREFIX, twin_key
 from h2c.secret import Secret
 
-TWIN_PREFIX = "H2C_B64_"
 SHIM_PATH = "/usr/local/bin/h2c-env"
-
-
-def twin_key(key: str) -> str:
-    """The one-line twin that carries ``key``.
-
-    >>> twin_key("PRIVATE_KEY")
-    'H2C_B64_PRIVATE_KEY'
-    """
-    return TWIN_PREFIX + key
 
 
 def encode(value: str) -> str:

@@ -11,6 +11,7 @@ import shlex
 from h2c.model import AppSpec, Severity
 from h2c.plan.commands import release_hazards
 from h2c.plan.env import heroku_value_advice
+from h2c.plan.naming import twin_key
 from h2c.plan.planner import ConvoxPlan, ServicePlan
 from h2c.render.header import header
 
@@ -112,16 +113,14 @@ def _before_cutover(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
 
 def _multiline_env(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
     """Multi-line values skip convox.env: each goes from Heroku to Convox as one argument."""
-    multiline = [k for k in plan.copy_keys if _is_multiline(spec, k)]
-    if not multiline:
+    if not plan.multiline_keys:
         return []
+    twins = ", ".join(f"`{twin_key(k)}`" for k in plan.multiline_keys)
     return [
-        "   Multi-line values cannot go through stdin and are not in `convox.env`. "
-        "Copy each straight from Heroku as one argument (no file to leave behind):",
-        "",
-        "   ```sh",
-        *[f'   convox env set -a {app} "{k}=$(heroku config:get {k} -a {app})"' for k in multiline],
-        "   ```",
+        "   Multi-line values cannot live in Convox's env at all (it is stored and read line by "
+        f"line): each travels in `convox.env` as a one-line base64 twin ({twins}), set with the "
+        "rest by `convox env set`, and the image's entrypoint (`h2c-env`) decodes it before the "
+        "app starts, for services, timers and `convox run` alike. Never set the raw value.",
         "",
     ]
 
@@ -197,11 +196,6 @@ def _step(text: str, *commands: str) -> list[str]:
     if commands:
         lines += ["   ```sh", *[f"   {c}" for c in commands], "   ```", ""]
     return lines
-
-
-def _is_multiline(spec: AppSpec, key: str) -> bool:
-    value = spec.config_value(key)
-    return value is not None and value.is_multiline
 
 
 def _checklist(plan: ConvoxPlan) -> list[str]:

@@ -111,21 +111,6 @@ def test_shim_gives_the_app_process_the_exact_values(
             container.remove()
 
 
-def _wire_shim_if_the_renderers_do_not(app: Path, keys: list[str]) -> None:
-    """Until the Dockerfile and convox.yml renderers call h2c.render.multiline (the lead's
-    change), add what they will: the shim before USER, and the twins in each environment list."""
-    dockerfile = (app / "Dockerfile").read_text(encoding="utf-8")
-    if "h2c-env" not in dockerfile:
-        head, sep, tail = dockerfile.rpartition("\nUSER ")
-        (app / "Dockerfile").write_text(
-            head + "\n" + "\n".join(shim_dockerfile_lines(keys)) + sep + tail, encoding="utf-8"
-        )
-    yml = (app / "convox.yml").read_text(encoding="utf-8")
-    for key in keys:
-        yml = yml.replace(f"      - {key}\n", f"      - {twin_key(key)}\n")
-    (app / "convox.yml").write_text(yml, encoding="utf-8")
-
-
 @pytest.mark.slow
 def test_multiline_values_reach_web_and_worker(engine: Any, image: str, tmp_path: Path) -> None:
     """generate -> convox.env has the twins -> the gate's running web and worker see the
@@ -139,7 +124,10 @@ def test_multiline_values_reach_web_and_worker(engine: Any, image: str, tmp_path
     assert all(twin_key(k) in env and k not in env for k in keys)
     heroku = json.loads(config.read_text(encoding="utf-8"))
     assert {k: v.reveal() for k, v in decode_twins(env).items()} == {k: heroku[k] for k in keys}
-    _wire_shim_if_the_renderers_do_not(app, keys)
+    dockerfile = (app / "Dockerfile").read_text(encoding="utf-8")
+    assert 'ENTRYPOINT ["/usr/local/bin/h2c-env"]' in dockerfile  # the shim decodes the twins
+    yml = (app / "convox.yml").read_text(encoding="utf-8")
+    assert all(f"      - {twin_key(k)}\n" in yml and f"      - {k}\n" not in yml for k in keys)
     junit = tmp_path / "junit.xml"
     rc = main(["check", str(app), "--config", str(config), "--junit-xml", str(junit),
                "-k", "test_env_parity"])  # fmt: skip
