@@ -25,6 +25,8 @@ from h2c.standins.recipe import (
     DPKG_SLIM,
     HOST_CA_BUNDLE,
     MIRROR,
+    NODE_ENTRYPOINT,
+    NODE_USER,
     POSTGRES_ENTRYPOINT,
     REDIS_ENTRYPOINT,
     REVISION_LABEL,
@@ -172,6 +174,8 @@ def _configure(standin: StandIn, root: Path) -> str:
             " ln -sf /usr/bin/python3 python; ln -sf /usr/bin/python3 python3;"
             " ln -sf /usr/bin/pip3 pip; ln -sf /usr/bin/pip3 pip3",
         )
+    elif standin.kind == "node":
+        version = _node_layout(root)
     elif standin.kind == "redis":
         version = _chroot(root, "redis-server --version")
         _chroot(root, "mkdir -p /data && chown redis:redis /data")
@@ -193,6 +197,23 @@ def _configure(standin: StandIn, root: Path) -> str:
         entry = root / "usr/local/bin/docker-entrypoint.sh"
         entry.write_text(POSTGRES_ENTRYPOINT)
         entry.chmod(0o755)
+    return version
+
+
+def _node_layout(root: Path) -> str:
+    """The official node image's layout: node, npm and npx in /usr/local/bin, the ``node``
+    user (1000:1000, home /home/node), its entrypoint; returns ``node --version``."""
+    user, uid, home = NODE_USER
+    version = _chroot(root, "node --version")
+    _chroot(
+        root,
+        f"groupadd --gid {uid} {user} && useradd --uid {uid} --gid {user} --shell /bin/bash"
+        f" --create-home --home-dir {home} {user}; cd /usr/local/bin;"
+        " for tool in node npm npx; do ln -sf /usr/bin/$tool $tool; done",
+    )
+    entry = root / "usr/local/bin/docker-entrypoint.sh"
+    entry.write_text(NODE_ENTRYPOINT)
+    entry.chmod(0o755)
     return version
 
 

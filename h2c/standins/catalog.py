@@ -19,7 +19,7 @@ class StandIn:
 
     name: str
     suite: str
-    kind: str  # "python" | "postgres" | "redis"
+    kind: str  # "python" | "node" | "postgres" | "redis"
     version: str
 
 
@@ -28,6 +28,7 @@ CATALOG: dict[str, StandIn] = {
     for s in (
         StandIn("python:3.11-slim", "bookworm", "python", "3.11"),
         StandIn("python:3.13-slim", "trixie", "python", "3.13"),
+        StandIn("node:20-slim", "trixie", "node", "20"),  # Debian's Node.js 20
         StandIn("postgres:15", "bookworm", "postgres", "15"),
         StandIn("postgres:17", "trixie", "postgres", "17"),
         StandIn("redis:7", "bookworm", "redis", "7"),
@@ -56,8 +57,9 @@ def canonical(name: str) -> str:
 def provided_images() -> list[str]:
     """Names of the images h2c can build locally, sorted.
 
-    >>> provided_images()
-    ['postgres:15', 'postgres:17', 'python:3.11-slim', 'python:3.13-slim', 'redis:7']
+    >>> provided_images()  # doctest: +NORMALIZE_WHITESPACE
+    ['node:20-slim', 'postgres:15', 'postgres:17', 'python:3.11-slim', 'python:3.13-slim',
+     'redis:7']
     """
     return sorted(CATALOG)
 

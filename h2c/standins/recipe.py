@@ -20,13 +20,13 @@ STANDIN_LABEL = "dev.h2c.standin"
 # stand-ins (an image without the label is revision 1). python 2: the headers (Python.h) the
 # official images ship, so C extensions build.
 REVISION_LABEL = "dev.h2c.standin.revision"
-REVISIONS = {"python": "2", "postgres": "1", "redis": "1"}
+REVISIONS = {"python": "2", "node": "1", "postgres": "1", "redis": "1"}
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CA_ENV = ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS")
 
 
 def entrypoint_script(kind: str) -> str:
-    """The ``docker-entrypoint.sh`` text for a stand-in kind (``postgres`` or ``redis``).
+    """The ``docker-entrypoint.sh`` text for a stand-in kind (``postgres``, ``redis``, ``node``).
 
     >>> entrypoint_script("redis").splitlines()[0]
     '#!/bin/sh'
@@ -37,6 +37,9 @@ def entrypoint_script(kind: str) -> str:
 
 POSTGRES_ENTRYPOINT = entrypoint_script("postgres")
 REDIS_ENTRYPOINT = entrypoint_script("redis")
+NODE_ENTRYPOINT = entrypoint_script("node")
+# The official node images' user: uid and gid 1000, home /home/node.
+NODE_USER = ("node", 1000, "/home/node")
 
 
 def packages_for(standin: StandIn) -> list[str]:
@@ -54,6 +57,9 @@ def packages_for(standin: StandIn) -> list[str]:
         return ["python3", "python3-venv", "python3-pip", "python3-dev", "ca-certificates"]
     if standin.kind == "redis":
         return ["redis-server"]  # pulls in redis-tools (redis-cli)
+    if standin.kind == "node":
+        # Debian's Node.js and npm (trixie: Node.js 20); no compiler, as in the official slim
+        return ["nodejs", "npm", "ca-certificates"]
     return [f"postgresql-{standin.version}", "locales"]
 
 
@@ -68,6 +74,9 @@ def dockerfile_for(standin: StandIn, full_version: str, rootfs: str) -> str:
     if standin.kind == "python":
         env |= {"PATH": BASE_PATH, "LANG": "C.UTF-8", "PYTHON_VERSION": full_version}
         tail = 'CMD ["python3"]\n'
+    elif standin.kind == "node":
+        env |= {"PATH": BASE_PATH, "NODE_VERSION": full_version}
+        tail = 'ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["node"]\n'
     elif standin.kind == "redis":
         env |= {"PATH": BASE_PATH, "REDIS_VERSION": full_version}
         tail = (
@@ -93,18 +102,22 @@ def dockerfile_for(standin: StandIn, full_version: str, rootfs: str) -> str:
 
 VERSION_PATTERNS = {
     "python": r"Python (\d+\.\d+\.\d+)",
+    "node": r"v(\d+\.\d+\.\d+)",
     "postgres": r"\(PostgreSQL\) (\d+(?:\.\d+)*)",
     "redis": r"Redis server v=(\d+\.\d+\.\d+)",
 }
 
 
 def parse_full_version(kind: str, output: str) -> str:
-    """Exact version from ``python3 --version``, ``postgres --version`` or ``redis-server -v``.
+    """Exact version from ``python3 --version``, ``node --version``, ``postgres --version`` or
+    ``redis-server -v``.
 
     >>> parse_full_version("postgres", "postgres (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)")
     '15.14'
     >>> parse_full_version("python", "Python 3.13.5")
     '3.13.5'
+    >>> parse_full_version("node", "v20.19.2")
+    '20.19.2'
     >>> parse_full_version("redis", "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0")
     '7.0.15'
     """

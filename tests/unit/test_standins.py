@@ -27,6 +27,7 @@ def test_catalog_names_the_official_images_with_their_debian_suite() -> None:
     assert {(s.name, s.suite, s.kind, s.version) for s in CATALOG.values()} == {
         ("python:3.11-slim", "bookworm", "python", "3.11"),
         ("python:3.13-slim", "trixie", "python", "3.13"),
+        ("node:20-slim", "trixie", "node", "20"),
         ("postgres:15", "bookworm", "postgres", "15"),
         ("postgres:17", "trixie", "postgres", "17"),
         ("redis:7", "bookworm", "redis", "7"),
@@ -55,11 +56,11 @@ def test_canonical(given: str, expected: str) -> None:
 
 
 def test_missing_image_message_names_image_and_every_standin() -> None:
-    message = missing_image_message("node:20-slim")
-    assert message.startswith("image node:20-slim is not available: no registry can be reached")
+    message = missing_image_message("node:22-slim")
+    assert message.startswith("image node:22-slim is not available: no registry can be reached")
     assert message.endswith(
-        "stand-ins provide only: postgres:15, postgres:17, python:3.11-slim, python:3.13-slim,"
-        " redis:7"
+        "stand-ins provide only: node:20-slim, postgres:15, postgres:17, python:3.11-slim,"
+        " python:3.13-slim, redis:7"
     )
 
 
@@ -84,6 +85,8 @@ def test_packages_match_kind_and_version(name: str) -> None:
         assert {"python3", "python3-venv", "python3-pip"} <= set(packages)
     elif standin.kind == "redis":
         assert packages == ["redis-server"]
+    elif standin.kind == "node":
+        assert {"nodejs", "npm", "ca-certificates"} <= set(packages)
     else:
         assert f"postgresql-{standin.version}" in packages
 
