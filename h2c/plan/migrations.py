@@ -15,12 +15,24 @@ ALEMBIC_SCRIPT = (
     '[ -n "$heads" ] && [ "$cur" = "$heads" ]'
 )
 
+# knex and node-pg-migrate have no pending-check exit code: read what they print
+# (knex `migrate:list`: "No Pending Migration files Found."; node-pg-migrate `up --dry-run`
+# rolls back and prints "No migrations to run!").
+KNEX_SCRIPT = (
+    'out=$(knex migrate:list 2>&1); rc=$?; echo "$out"; [ $rc -eq 0 ] || exit 2; '
+    'echo "$out" | grep -q "No Pending Migration files Found"'
+)
+NODE_PG_MIGRATE_SCRIPT = (
+    'out=$(node-pg-migrate up --dry-run 2>&1); rc=$?; echo "$out"; [ $rc -eq 0 ] || exit 2; '
+    'echo "$out" | grep -q "No migrations to run"'
+)
+
 
 @dataclass(frozen=True)
 class MigrationCommand:
     """How to ask the app about pending migrations: exit 0 = none pending."""
 
-    framework: str  # django | rails | flask-migrate | alembic | h2c.toml
+    framework: str  # django | rails | flask-migrate | alembic | knex | node-pg-migrate | h2c.toml
     args: tuple[str, ...]
 
     @property
@@ -56,6 +68,8 @@ def migration_command(
     ('flask', 'db', 'check')
     >>> migration_command([], migrations="alembic").shown == ALEMBIC_SCRIPT
     True
+    >>> migration_command(["package.json"], migrations="knex").shown == KNEX_SCRIPT
+    True
     >>> migration_command(["app.py"]) is None
     True
     """
@@ -71,4 +85,8 @@ def migration_command(
         return MigrationCommand("flask-migrate", ("flask", "db", "check"))
     if migrations == "alembic" or "alembic.ini" in present:
         return MigrationCommand("alembic", ("/bin/sh", "-c", ALEMBIC_SCRIPT))
+    if migrations == "knex":
+        return MigrationCommand("knex", ("/bin/sh", "-c", KNEX_SCRIPT))
+    if migrations == "node-pg-migrate":
+        return MigrationCommand("node-pg-migrate", ("/bin/sh", "-c", NODE_PG_MIGRATE_SCRIPT))
     return None

@@ -1,6 +1,7 @@
 """Write the Dockerfile and .dockerignore that rebuild what the Heroku buildpack built.
 
-Pure text generation. The Python image (``h2c.render.dockerfile_python``) builds in two stages,
+Pure text generation. The Python image (``h2c.render.dockerfile_python``) and the Node.js one
+(``h2c.render.dockerfile_node``) build in two stages,
 as Heroku's build image and run image differ; no config value is ever baked in.
 """
 
@@ -8,12 +9,15 @@ from __future__ import annotations
 
 from h2c.model import AppSpec
 from h2c.plan.planner import ConvoxPlan
+from h2c.render.dockerfile_node import render_node_dockerfile
 from h2c.render.dockerfile_python import render_python_dockerfile
 from h2c.render.header import header
 
 
 def render_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
-    """The Dockerfile text for ``spec`` as planned."""
+    """The Dockerfile text for ``spec`` as planned, by the runtime's language."""
+    if spec.runtime.language == "node":
+        return render_node_dockerfile(spec, plan)
     return render_python_dockerfile(spec, plan)
 
 
