@@ -112,17 +112,25 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
             *_build_args(plan),
             "RUN chmod +x bin/pre_compile && bin/pre_compile",
             *_install(rt.package_manager),
+            *_runtime_packages(),
         ]
     else:
         lines += [
             "# Dependencies first, keyed on the dependency files only: code changes reuse it.",
             *_copy_files(rt.dependency_files),
             *_install(rt.package_manager),
+            *_runtime_packages(),
             "COPY . /app",
             *_build_args(plan),
         ]
     lines += _build_steps(spec)
-    lines += [
+    return lines
+
+
+def _runtime_packages() -> list[str]:
+    """List, right after the install (so a code change does not redo it), the Debian packages
+    whose shared libraries the installed extensions link against."""
+    return [
         "# The Debian packages whose shared libraries the installed extensions link against.",
         "RUN find /opt/venv -name '*.so*' -type f -print0 | xargs -0 -r ldd 2>/dev/null \\",
         " | awk '$2 == \"=>\" && $3 ~ /^\\// {print $3}' | sort -u \\",
@@ -130,7 +138,6 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
         ' || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || true; done \\',
         f" | cut -d: -f1 | sort -u > {RUNTIME_LIST}",
     ]
-    return lines
 
 
 def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
