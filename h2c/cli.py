@@ -22,6 +22,7 @@ COMMAND_MODULES = {
     "db": "h2c.commands.db",
     "env": "h2c.commands.env",
     "demo": "h2c.commands.demo",
+    "compare": "h2c.commands.compare",
 }
 
 

@@ -1,0 +1,199 @@
+"""The ``h2c compare`` pytest plugin: options, parametrization, records, summary, report.
+
+Hooks only; load it with ``-p h2c.compare.plugin`` (``h2c compare`` does). Options::
+
+    --h2c-compare-app DIR  --h2c-compare-heroku-app NAME  --h2c-compare-convox-app NAME
+    --h2c-compare-rack RACK  --h2c-compare-heroku-url URL  --h2c-compare-convox-url URL
+    --h2c-compare-requests FILE  --h2c-compare-source URL|$VAR  --h2c-compare-target URL|$VAR
+    --h2c-compare-checksums  --h2c-compare-scheduler FILE  --h2c-compare-heroku-bin PATH
+    --h2c-compare-convox-bin PATH  --h2c-compare-concurrency N  --h2c-compare-rate R
+    --h2c-compare-max-requests N  --h2c-compare-ignore-header NAME  --h2c-compare-quiet S
+    --h2c-compare-summary FILE  --h2c-compare-details FILE  --h2c-compare-report FILE
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from h2c.gate.summary import Record, check_name, one_line, render, write_json
+
+RECORDS = pytest.StashKey[dict[str, Record]]()
+PARAMS: dict[str, Callable[[Any], list[str]]] = {
+    "compare_request": lambda s: list(s.http_labels()),
+    "compare_config_key": lambda s: [v.key for v in s.config()],
+    "compare_process": lambda s: [v.target for v in s.processes()],
+    "compare_job": lambda s: [v.target for v in s.schedule()],
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("h2c-compare", "h2c compare (live Heroku app vs live Convox app)")
+    add = group.addoption
+    add("--h2c-compare-app", metavar="DIR", help="the app folder (convox.yml, h2c.toml)")
+    add("--h2c-compare-heroku-app", metavar="NAME", help="the Heroku app")
+    add("--h2c-compare-convox-app", metavar="NAME", help="the Convox app")
+    add("--h2c-compare-rack", metavar="RACK", help="the Convox rack (convox -r)")
+    add("--h2c-compare-heroku-url", metavar="URL", help="default: heroku apps:info web_url")
+    add("--h2c-compare-convox-url", metavar="URL", help="default: the web service's domain")
+    add("--h2c-compare-requests", metavar="FILE", help="paths, or Heroku router log lines")
+    add("--h2c-compare-source", metavar="URL|$VAR", help="default: heroku config:get DATABASE_URL")
+    add("--h2c-compare-target", metavar="URL|$VAR", help="the Convox database (resources proxy)")
+    add("--h2c-compare-checksums", action="store_true", default=False, help="checksum by range")
+    add("--h2c-compare-scheduler", metavar="FILE", help="Heroku Scheduler jobs (JSON)")
+    add("--h2c-compare-heroku-bin", metavar="PATH", help="the heroku CLI (default: on PATH)")
+    add("--h2c-compare-convox-bin", metavar="PATH", help="the convox CLI (default: on PATH)")
+    add("--h2c-compare-concurrency", type=int, default=8, metavar="N", help="requests at once")
+    add("--h2c-compare-rate", type=float, default=50.0, metavar="R", help="requests/s (0: no cap)")
+    add("--h2c-compare-max-requests", type=int, default=500, metavar="N", help="paths at most")
+    add("--h2c-compare-ignore-header", action="append", default=[], metavar="NAME",
+        help="a response header not to compare (repeatable; Date, Server... always)")  # fmt: skip
+    add("--h2c-compare-quiet", type=float, default=2.0, metavar="S",
+        help="seconds between the two reads of the source's counts")  # fmt: skip
+    add("--h2c-compare-summary", metavar="FILE", help="write the summary as JSON there")
+    add("--h2c-compare-details", metavar="FILE", help="write per-path HTTP verdicts as JSON")
+    add("--h2c-compare-report", metavar="FILE", help="a Markdown (or .html) report")
+
+
+def _options(config: pytest.Config) -> Any:
+    from h2c.adapters.replay import Limits
+    from h2c.compare.answers import DEFAULT_IGNORED_HEADERS
+    from h2c.compare.session import CompareOptions
+
+    get = config.getoption
+
+    def path(name: str) -> Path | None:
+        return Path(get(name)).resolve() if get(name) else None
+
+    limits = Limits(max_requests=get("h2c_compare_max_requests"),
+                    concurrency=max(1, min(get("h2c_compare_concurrency"), 64)),
+                    rate=get("h2c_compare_rate"))  # fmt: skip
+    ignored = DEFAULT_IGNORED_HEADERS | {h.lower() for h in get("h2c_compare_ignore_header")}
+    return CompareOptions(
+        app_dir=Path(get("h2c_compare_app")).resolve(), heroku_app=get("h2c_compare_heroku_app"),
+        convox_app=get("h2c_compare_convox_app"), rack=get("h2c_compare_rack"),
+        heroku_url=get("h2c_compare_heroku_url"), convox_url=get("h2c_compare_convox_url"),
+        requests_file=path("h2c_compare_requests"), source=get("h2c_compare_source"),
+        target=get("h2c_compare_target"), checksums=get("h2c_compare_checksums"),
+        scheduler=path("h2c_compare_scheduler"), heroku_bin=get("h2c_compare_heroku_bin"),
+        convox_bin=get("h2c_compare_convox_bin"), limits=limits, ignored_headers=ignored,
+        quiet_s=get("h2c_compare_quiet"),
+    )  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from h2c.compare.fixtures import SESSION
+    from h2c.compare.session import CompareSession
+
+    config.pluginmanager.import_plugin("h2c.compare.fixtures")
+    config.addinivalue_line("markers", "compare: a check of h2c compare")
+    config.stash[RECORDS] = {}
+    get = config.getoption
+    if get("h2c_compare_app") and get("h2c_compare_heroku_app") and get("h2c_compare_convox_app"):
+        config.stash[SESSION] = CompareSession(_options(config))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    from h2c.compare.fixtures import SESSION
+
+    for name, values_of in PARAMS.items():
+        if name not in metafunc.fixturenames:
+            continue
+        session = metafunc.config.stash.get(SESSION, None)
+        try:
+            values = values_of(session) if session is not None else ["?"]
+        except Exception:
+            values = ["?"]  # the check reads again and fails with the real reason, by name
+        if values:
+            metafunc.parametrize(name, values, ids=values)
+        else:
+            metafunc.parametrize(name, [pytest.param("-", marks=pytest.mark.skip(
+                reason="nothing to compare"))], ids=["-"])  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(n.startswith("compare_") for n in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.compare)
+
+
+def _kind(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
+    from h2c.errors import EnvironmentMissing, InputError
+
+    if excinfo is None:
+        return "check"
+    if excinfo.errisinstance(EnvironmentMissing):
+        return "environment"
+    return "input" if excinfo.errisinstance(InputError) else "check"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """One record per check and target; an h2c error is shown as its message."""
+    report = yield
+    if item.get_closest_marker("compare") is None:
+        return report
+    from h2c.db.conn import mask
+    from h2c.errors import H2cError
+
+    check, target = check_name(f"{item.path.name}::{item.name}")
+    record = item.config.stash[RECORDS].setdefault(item.nodeid, Record(check, target))
+    record.seconds += report.duration
+    excinfo = call.excinfo
+    if excinfo is not None and excinfo.errisinstance(H2cError):
+        report.longrepr = f"{type(excinfo.value).__name__}: {excinfo.value}"
+    if report.skipped and record.result == "passed":
+        record.result = "skipped"
+        longrepr = report.longrepr
+        record.reason = one_line(str(longrepr[2] if isinstance(longrepr, tuple) else longrepr))
+    elif report.failed:
+        record.result = "failed" if report.when == "call" else "error"
+        record.kind = _kind(excinfo)
+        text = str(excinfo.value) if excinfo is not None else str(report.longrepr)
+        record.reason = mask(one_line(text) or one_line(str(report.longrepr)))
+    elif report.when == "call" and report.passed:
+        record.reason = ", ".join(f"{k}={v}" for k, v in item.user_properties)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    records = list(config.stash.get(RECORDS, {}).values())
+    if not records:
+        return
+    _write_outputs(config, records)
+    if config.getoption("h2c_compare_summary"):
+        return  # `h2c compare` prints the table itself
+    title = f"h2c compare ({time.strftime('%H:%M:%S')})"
+    width = max(terminalreporter._tw.fullwidth, 100)
+    terminalreporter.write(
+        render(records, title=title, width=width, color=terminalreporter.hasmarkup)
+    )
+
+
+def _write_outputs(config: pytest.Config, records: list[Record]) -> None:
+    from h2c.compare import report
+    from h2c.compare.fixtures import SESSION
+
+    session = config.stash.get(SESSION, None)
+    http = (session.done("http") if session is not None else None) or {}
+    if config.getoption("h2c_compare_summary"):
+        write_json(records, Path(config.getoption("h2c_compare_summary")))
+    if config.getoption("h2c_compare_details"):
+        rows = [{"request": v.request.label, "ok": v.ok, "heroku_status": v.heroku_status,
+                 "convox_status": v.convox_status, "differences": [d.path for d in v.differences],
+                 "noise": list(v.noise)} for v in http.values()]  # fmt: skip
+        Path(config.getoption("h2c_compare_details")).write_text(json.dumps(rows, indent=2) + "\n")
+    out = config.getoption("h2c_compare_report")
+    if out:
+        secrets = session.secrets() if session is not None else []
+        title = "h2c compare: Heroku vs Convox"
+        if session is not None:
+            o = session.options
+            title = f"h2c compare: Heroku {o.heroku_app} vs Convox {o.convox_app}"
+        text = report.render(out, title, records, http.values(), secrets)
+        Path(out).write_text(text, encoding="utf-8")

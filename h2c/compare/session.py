@@ -1,0 +1,237 @@
+"""What one ``h2c compare`` run reads from both platforms, each read once (the side effects).
+
+The plugin's collection hooks and the checks' fixtures share one ``CompareSession``: a read
+that failed is kept as its error and raised again for every check that needs it, so each check
+reports the real reason (a missing CLI, an unknown app) by name.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from h2c.adapters.convox_cli import ConvoxCli
+from h2c.adapters.heroku_cli import HerokuCli
+from h2c.adapters.replay import Limits, replay
+from h2c.compare.answers import DEFAULT_IGNORED_HEADERS
+from h2c.compare.diffy import PathVerdict, compare
+from h2c.compare.requestlist import RequestList, from_paths, parse_requests
+from h2c.compare.verdicts import Verdict, process_verdicts, schedule_verdicts
+from h2c.errors import InputError
+from h2c.verdicts.envparity import KeyVerdict
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    app_dir: Path
+    heroku_app: str
+    convox_app: str
+    rack: str | None = None
+    heroku_url: str | None = None
+    convox_url: str | None = None
+    requests_file: Path | None = None
+    source: str | None = None
+    target: str | None = None
+    checksums: bool = False
+    scheduler: Path | None = None
+    heroku_bin: str | None = None
+    convox_bin: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    ignored_headers: frozenset[str] = DEFAULT_IGNORED_HEADERS
+    quiet_s: float = 2.0  # the pause between the two reads of the source's counts
+
+
+@dataclass
+class DataFindings:
+    report: Any  # h2c.db.verify.VerifyReport
+    still_written: list[str]  # tables whose source count changed between two reads
+    maintenance: bool | None  # Heroku maintenance mode, asked only when the source moved
+
+
+@dataclass
+class CompareSession:
+    options: CompareOptions
+    _done: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def heroku(self) -> HerokuCli:
+        return HerokuCli(self.options.heroku_app, self.options.heroku_bin)
+
+    @property
+    def convox(self) -> ConvoxCli:
+        return ConvoxCli(self.options.convox_app, self.options.rack, self.options.convox_bin)
+
+    def _once(self, name: str, read: Callable[[], T]) -> T:
+        if name not in self._done:
+            try:
+                self._done[name] = (read(), None)
+            except Exception as failed:  # kept, and raised for every check that needs it
+                self._done[name] = (None, failed)
+        value, error = self._done[name]
+        if error is not None:
+            raise error
+        return value  # type: ignore[no-any-return]
+
+    def done(self, name: str) -> Any:
+        """A read already made (None if it was not made or failed): for the report."""
+        value, error = self._done.get(name, (None, None))
+        return None if error is not None else value
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def release(self) -> str:
+        return self._once("release", self.convox.active_release)
+
+    def requests(self) -> RequestList:
+        def read() -> RequestList:
+            file = self.options.requests_file
+            if file is not None:
+                from h2c.heroku.app import read_text
+
+                return parse_requests(read_text(file, expected="a request list"), file=str(file))
+            from h2c.artifacts.h2c_toml import h2c_toml_in
+
+            return from_paths(list(h2c_toml_in(self.options.app_dir).web.smoke_paths))
+
+        return self._once("requests", read)
+
+    def http_labels(self) -> list[str]:
+        """The requests that will be sent (the cap applied), as the checks name them."""
+        return [r.label for r in self.requests().requests[: self.options.limits.max_requests]]
+
+    def bases(self) -> dict[str, str]:
+        def read() -> dict[str, str]:
+            heroku = self.options.heroku_url or self.heroku.web_url()
+            if not heroku:
+                raise InputError("--heroku-url", "heroku apps:info names no web_url: pass it")
+            convox = self.options.convox_url
+            if not convox:
+                domain = self.convox.web_domain()
+                if not domain:
+                    raise InputError("--convox-url", "convox services shows no web domain")
+                convox = f"https://{domain}"
+            return {"heroku": heroku, "convox": convox}
+
+        return self._once("bases", read)
+
+    def http(self) -> dict[str, PathVerdict]:
+        def read() -> dict[str, PathVerdict]:
+            answers = replay(self.requests().requests, self.bases(), self.options.limits)
+            ignored = self.options.ignored_headers
+            return {r.label: compare(r, *three, ignored_headers=ignored)
+                    for r, three in answers.items()}  # fmt: skip
+
+        return self._once("http", read)
+
+    def heroku_config(self) -> dict[str, Any]:
+        return self._once("heroku_config", self.heroku.config)
+
+    def convox_env(self) -> dict[str, Any]:
+        return self._once("convox_env", lambda: self.convox.env(self.release()))
+
+    def config(self) -> list[KeyVerdict]:
+        def read() -> list[KeyVerdict]:
+            from h2c.artifacts.envsides import sides_from
+            from h2c.artifacts.h2c_toml import h2c_toml_in
+            from h2c.artifacts.yamldoc import load_yaml_mapping
+            from h2c.heroku.app import load_app, read_text
+
+            app_dir = self.options.app_dir
+            yml = app_dir / "convox.yml"
+            doc = load_yaml_mapping(read_text(yml, expected="convox.yml"), file=str(yml))
+            spec = load_app(app_dir)
+            exceptions = h2c_toml_in(app_dir).env
+            heroku, convox = self.heroku_config(), self.convox_env()
+            return sides_from(heroku, convox, doc, spec, exceptions).diff()
+
+        return self._once("config", read)
+
+    def processes(self) -> list[Verdict]:
+        def read() -> list[Verdict]:
+            formation = self.heroku.formation()
+            return process_verdicts(formation, self.convox.processes(), self.release())
+
+        return self._once("processes", read)
+
+    def schedule(self) -> list[Verdict]:
+        def read() -> list[Verdict]:
+            from h2c.artifacts.yamldoc import load_yaml_mapping
+            from h2c.heroku.app import read_text
+            from h2c.heroku.scheduler import parse_scheduler
+
+            file = self.options.scheduler
+            if file is None:
+                from h2c.artifacts.h2c_toml import h2c_toml_in
+
+                file = h2c_toml_in(self.options.app_dir).heroku.path(
+                    "scheduler", self.options.app_dir
+                )
+            if file is None:
+                return []
+            jobs = parse_scheduler(read_text(file, expected="Scheduler jobs"), file=str(file))
+            release = self.convox.release(self.release())
+            where = f"convox release {self.release()} manifest"
+            manifest = load_yaml_mapping(str(release.get("manifest") or "{}"), file=where)
+            timers = manifest.get("timers") or {}
+            return schedule_verdicts(jobs, timers if isinstance(timers, dict) else {})
+
+        return self._once("schedule", read)
+
+    def database_urls(self) -> tuple[str, str] | None:
+        """(source, target), or None when no target was given (the data checks skip)."""
+
+        def read() -> tuple[str, str] | None:
+            from h2c.db.conn import check_url
+            from h2c.gate.db_targets import expand
+
+            if not self.options.target:
+                return None
+            target = check_url(expand(self.options.target, os.environ, what="--target"), "--target")
+            if self.options.source:
+                source = expand(self.options.source, os.environ, what="--source")
+            else:
+                value = self.heroku.config_get("DATABASE_URL")
+                if value is None:
+                    raise InputError(
+                        "--source", "the Heroku app has no DATABASE_URL: pass --source"
+                    )
+                source = value.reveal()
+            return check_url(source, "--source"), target
+
+        return self._once("database_urls", read)
+
+    def data(self) -> DataFindings | None:
+        def read() -> DataFindings | None:
+            from h2c.db import verify
+
+            urls = self.database_urls()
+            if urls is None:
+                return None
+            source, target = urls
+            report = verify.verify(source, target, with_checksums=self.options.checksums)
+            time.sleep(self.options.quiet_s)
+            again = {c.table: c.source for c in verify.count_rows(source, target)}
+            moved = sorted(c.table for c in report.counts if again.get(c.table) != c.source)
+            maintenance = None
+            if moved:
+                try:
+                    maintenance = self.heroku.maintenance()
+                except Exception:  # a second opinion only: the counts already said it
+                    maintenance = None
+            return DataFindings(report, moved, maintenance)
+
+        return self._once("data", read)
+
+    def secrets(self) -> list[str]:
+        """Every config value read from either platform (for masking the report)."""
+        values = []
+        for name in ("heroku_config", "convox_env"):
+            got = self.done(name) or {}
+            values += [v.reveal() for v in got.values()]
+        return values
