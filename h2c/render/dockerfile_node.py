@@ -12,7 +12,8 @@ Pure text. Two stages, in the house style of ``h2c.render.dockerfile_python``:
   the installed ``.node`` addons link against (``ldd``, ``dpkg -S``).
 - **runtime**: the slim image, those libraries, no compiler; the built app folder owned by the
   app's user (uid 1000, the official image's ``node``), ``HOME=/app``, ``node_modules/.bin`` on
-  ``PATH`` (as Heroku's profile puts it), ``NODE_ENV=production``.
+  ``PATH`` (as Heroku's profile puts it), ``NODE_ENV=production``; the multi-line values' shim
+  (``h2c.render.multiline``) as the entrypoint when there are any.
 """
 
 from __future__ import annotations
@@ -23,11 +24,16 @@ from h2c.model import AppSpec, Runtime
 from h2c.plan.planner import ConvoxPlan
 from h2c.render.dockerfile_python import APP_USER, _apt_install, _build_args
 from h2c.render.header import header
+from h2c.render.multiline import shim_dockerfile_lines
 
 # What node-gyp needs to compile an addon (heroku-24-build has these): a C/C++ toolchain and
 # Python 3 for gyp itself.
 BUILD_PACKAGES = ("build-essential", "python3", "pkg-config", "libssl-dev", "zlib1g-dev")
 RUNTIME_LIST = "/tmp/h2c-runtime-packages"
+# Without multi-line values (whose h2c-env shim is then the entrypoint): the official image's
+# docker-entrypoint.sh only puts `node` before a non-command, and every command here names its
+# program, so the image runs what convox.yml says.
+_NO_ENTRYPOINT = ["ENTRYPOINT []"]
 
 IGNORED_RULES = """\
 # hadolint rules ignored on purpose, each on its own line below:
@@ -151,11 +157,9 @@ def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
         " && install -d -o 1000 -g 1000 /app",
         f"COPY --from=build --chown={APP_USER} /app /app",
         "WORKDIR /app",
+        *(shim_dockerfile_lines(list(plan.multiline_keys)) or _NO_ENTRYPOINT),
         "# Numeric, so Kubernetes can check runAsNonRoot (the image's own `node` user).",
         f"USER {APP_USER}",
-        "# The official image's docker-entrypoint.sh only puts `node` before a non-command;",
-        "# every command here names its program, so Convox runs it as convox.yml says.",
-        "ENTRYPOINT []",
     ]
     if web is not None:
         lines.append(f"EXPOSE {web.port}")
