@@ -118,10 +118,16 @@ def test_no_config_value_in_files(
     )
 
 
-def test_dependencies_consistent(shell_host: Any) -> None:
-    result = shell_host.run("python -m pip check")
+# Per runtime language: the command that exits non-zero when an installed dependency is
+# missing or conflicts (npm: a package the app depends on is absent or at a wrong version).
+DEPENDENCY_CHECKS = {"python": "python -m pip check", "node": "npm ls --omit=dev --all"}
+
+
+def test_dependencies_consistent(shell_host: Any, gate_app: GateApp) -> None:
+    command = DEPENDENCY_CHECKS.get(gate_app.spec.runtime.language, DEPENDENCY_CHECKS["python"])
+    result = shell_host.run(command)
     if result.rc != 0:
-        fail(f"`pip check` in the image failed (rc {result.rc}):\n{result.stdout}{result.stderr}")
+        fail(f"`{command}` in the image failed (rc {result.rc}):\n{result.stdout}{result.stderr}")
 
 
 def test_entry_point_resolves(gate_app: GateApp, gate_process: str, shell_host: Any) -> None:

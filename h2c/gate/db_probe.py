@@ -91,14 +91,52 @@ def linked(app: GateApp) -> dict[str, list[str]]:
     return found
 
 
-def probe_args(resources: Sequence[str], django_manage: str | None) -> list[str]:
-    """The probe's command: Django's own connection, else the installed driver's.
+NODE_PROBE = (
+    f"const MARK = {MARK!r};\n"
+    "function report(e) {\n"
+    "  const text = String((e && e.message) || e).split('\\n').map((l) => l.trim())"
+    ".filter(Boolean).join('; ');\n"
+    "  console.log(MARK, ((e && e.constructor && e.constructor.name) || 'Error') + ': ' + text);\n"
+    "  process.exit(1);\n"
+    "}\n"
+    "function load(name) {\n"
+    "  try { return require(name); } catch (e) {\n"
+    "    console.log(MARK, 'no PostgreSQL driver in the image (' + name + ')'); process.exit(3);\n"
+    "  }\n"
+    "}\n"
+    "async function main() {\n"
+    "  if (require('fs').existsSync('knexfile.js')) {\n"
+    "    const config = require(process.cwd() + '/knexfile.js');\n"
+    "    const db = load('knex')(config[process.env.NODE_ENV || 'development'] || config);\n"
+    "    try { await db.raw('select 1'); } finally { await db.destroy(); }\n"
+    "    return;\n"
+    "  }\n"
+    "  const { Client } = load('pg');\n"
+    "  for (const name of process.argv.slice(1)) {\n"
+    "    const client = new Client({ connectionString: process.env[name] });\n"
+    "    await client.connect();\n"
+    "    await client.end();\n"
+    "  }\n"
+    "}\n"
+    "main().then(() => process.exit(0), report);\n"
+)
+
+
+def probe_args(
+    resources: Sequence[str], django_manage: str | None, *, language: str = "python"
+) -> list[str]:
+    """The probe's command: Django's own connection, else the installed driver's; a Node.js
+    app's own knexfile.js settings, else ``pg`` with the resource's URL.
 
     >>> probe_args(["database"], "manage.py")[:4]
     ['python', 'manage.py', 'shell', '-c']
     >>> probe_args(["database"], None)[-1]
     'DATABASE_URL'
+    >>> probe_args(["database"], None, language="node")[:2]
+    ['node', '-e']
     """
+    if language == "node":
+        return ["node", "-e", NODE_PROBE, *(url_var(r) for r in resources)]
     if django_manage:
         return ["python", django_manage, "shell", "-c", DJANGO_PROBE]
     return ["python", "-c", DRIVER_PROBE, *(url_var(r) for r in resources)]

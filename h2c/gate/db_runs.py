@@ -109,7 +109,11 @@ def gate_db_connections(
     running = {**gate_services.others, web: gate_services.web}
 
     def probe(process: str) -> db_probe.ProbeOutcome:
-        args = db_probe.probe_args(gate_db_plan.linked[process], gate_db_plan.django_manage)
+        args = db_probe.probe_args(
+            gate_db_plan.linked[process],
+            gate_db_plan.django_manage,
+            language=gate_app.spec.runtime.language,
+        )
         service = gate_app.service_names.get(process, "")
         outcome = _probe_in(running.get(process), args)
         if outcome is None:
