@@ -56,10 +56,11 @@ def written_by_h2c(text: str) -> bool:
     return HEADER.split("{inputs}", 1)[0] in first
 
 
-def with_h2c_block(text: str, *, keep: tuple[str, ...] = ()) -> str:
+def with_h2c_block(text: str, *, keep: tuple[str, ...] = (), also: tuple[str, ...] = ()) -> str:
     """An app's own .dockerignore with h2c's exclusions as a marked block (replaced in place).
 
-    ``keep`` are files the build needs (h2c's Dockerfile): re-included after the exclusions,
+    ``also`` are more exclusions (the Heroku exports read from inside the app). ``keep`` are
+    files the build needs (h2c's Dockerfile): re-included after the exclusions,
     as the last matching line of a .dockerignore wins. The app's own lines are left as they are.
 
     >>> out = with_h2c_block("node_modules\\n", keep=("Dockerfile.convox",))
@@ -69,7 +70,8 @@ def with_h2c_block(text: str, *, keep: tuple[str, ...] = ()) -> str:
     >>> with_h2c_block(out, keep=("Dockerfile.convox",)) == out
     True
     """
-    block = [BLOCK_BEGIN, _BLOCK_NOTE, *DOCKERIGNORE, *(f"!{name}" for name in keep), BLOCK_END]
+    exclude = [*DOCKERIGNORE, *also]
+    block = [BLOCK_BEGIN, _BLOCK_NOTE, *exclude, *(f"!{name}" for name in keep), BLOCK_END]
     lines = text.splitlines()
     if BLOCK_BEGIN in lines:
         start = lines.index(BLOCK_BEGIN)
