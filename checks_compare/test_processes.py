@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from h2c.compare.session import CompareSession
 
 
 def test_process_type(compare_session: CompareSession, compare_process: str) -> None:
     verdict = {v.target: v for v in compare_session.processes()}[compare_process]
-    assert verdict.ok, verdict.message
+    if not verdict.ok:
+        pytest.fail(verdict.message, pytrace=False)

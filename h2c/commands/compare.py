@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 from pathlib import Path
 
 from h2c import output
@@ -97,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
     from h2c.gate.summary import render
 
     _preflight(args)
-    result = run_compare(plugin_args(args), stdout=sys.stderr if args.json else None)
+    result = run_compare(
+        plugin_args(args), stdout=2 if args.json else None
+    )  # fd 2: stdout keeps the JSON alone
     if args.json:
         doc = {"exit_code": result.exit_code, "checks": [asdict(r) for r in result.records],
                "http": result.details}  # fmt: skip

@@ -87,10 +87,10 @@ def _options(config: pytest.Config) -> Any:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.import_plugin("h2c.compare.fixtures")  # first: assertion rewriting
     from h2c.compare.fixtures import SESSION
     from h2c.compare.session import CompareSession
 
-    config.pluginmanager.import_plugin("h2c.compare.fixtures")
     config.addinivalue_line("markers", "compare: a check of h2c compare")
     config.stash[RECORDS] = {}
     get = config.getoption

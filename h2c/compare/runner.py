@@ -27,7 +27,7 @@ class CompareRun:
     details: list[dict[str, Any]]
 
 
-def run_compare(options: Sequence[str], *, stdout: IO[str] | None = None) -> CompareRun:
+def run_compare(options: Sequence[str], *, stdout: int | IO[str] | None = None) -> CompareRun:
     """``options``: ``--h2c-compare-*`` and pytest arguments (paths absolute)."""
     import json
 
