@@ -68,8 +68,8 @@ def copy_case(name: str, into: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def base_image(engine: Any) -> None:
-    """The cases build FROM python:3.11-slim: a stand-in built by scripts/setup here."""
-    require_images(engine, ["python:3.11-slim"])
+    """The cases build FROM python:3.11-slim or node:20-slim: stand-ins scripts/setup builds."""
+    require_images(engine, ["python:3.11-slim", "node:20-slim"])
 
 
 def test_cases_are_complete() -> None:

@@ -29,13 +29,22 @@ GATE_MUST_RUN = {
     "https-redirect": ("test_web_health", "test_smoke_path[/]"),
 }
 # Base images the good apps' artifacts name (Dockerfile FROM, convox.yml resources).
-IMAGES = ("python:3.11-slim", "python:3.13-slim", "postgres:17", "redis:7")
+IMAGES = ("python:3.11-slim", "python:3.13-slim", "node:20-slim", "postgres:17", "redis:7")
 # Each app's checks that must have run (and passed), beyond the artifact checks.
 MUST_RUN = {
     "django-sample": ("test_release_succeeds", "test_smoke_path[/notes/]"),
     "flask-uv": ("test_process_stays_up[worker]",),
     "hard-cases": ("test_smoke_path[/cache]", "test_env_key[PRIVATE_KEY]"),
     "getting-started": ("test_web_reachable_from_outside",),
+    # psycopg2 compiled with Heroku's toolchain, post_compile with the production settings,
+    # celery worker and beat, two Scheduler jobs run as timers
+    "django-celery": (
+        "test_timer_runs[clearsessions]",
+        "test_process_stays_up[beat]",
+        "test_smoke_path[/]",
+    ),
+    "own-dockerfile": ("test_web_reachable_from_outside",),  # built from Dockerfile.convox
+    "node-sample": ("test_release_succeeds", "test_process_stays_up[worker]"),
 }
 
 
