@@ -20,8 +20,7 @@ from h2c.artifacts.yamldoc import load_yaml_mapping
 from h2c.errors import InputError
 from h2c.heroku.app import load_app, read_text
 from h2c.model import AppSpec
-from h2c.plan.naming import RELEASE, service_names
-from h2c.render.multiline import twin_key
+from h2c.plan.naming import RELEASE, service_names, twin_key
 from h2c.secret import Secret
 
 ARTIFACTS = (

@@ -22,7 +22,8 @@ from h2c.artifacts.h2c_toml import h2c_toml_in, read_h2c_toml
 from h2c.artifacts.yamldoc import load_yaml_mapping
 from h2c.errors import InputError
 from h2c.model import Addon, AppSpec
-from h2c.render.multiline import decode_twins, twin_key
+from h2c.plan.naming import twin_key
+from h2c.render.multiline import decode_twins
 from h2c.secret import Secret
 from h2c.verdicts.envparity import Exceptions, KeyVerdict, diff
 

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from h2c.adapters import http as probes
 from h2c.adapters.contracts import Attachable, Container, Engine
 from h2c.adapters.docker_types import ContainerState
-from h2c.adapters.polling import has_stopped, pause, wait_stopped, wait_until
+from h2c.adapters.polling import has_stopped, wait_stopped, wait_until
 from h2c.artifacts.app import GateApp
 from h2c.artifacts.convox_yml import DEFAULT_GRACE_S, Health, ServiceRun
 from h2c.gate.settings import GateSettings
@@ -260,7 +260,7 @@ def probe_readiness(
     base = str(web.base_url)
     if web.probe_host and probes.tcp_open(str(ip), port):
         base = f"http://{web.probe_host}"
-    if pause(stop, max(0.0, web.started_at + health.grace_s - time.monotonic())):
+    if _ready_before_grace(web, health, base, tally, stop) or (stop and stop.is_set()):
         return tally
 
     def check() -> bool | None:
@@ -281,6 +281,40 @@ def probe_readiness(
         stop=stop,
     )
     return tally
+
+
+EARLY_PROBE_S = 0.25
+
+
+def _ready_before_grace(
+    web: Running, health: Health, base: str, tally: Readiness, stop: threading.Event | None
+) -> bool:
+    """Whether web already answers as ready before the grace ends.
+
+    Kubernetes sends its first probe at the end of the grace; an app that answers 200-399
+    sooner would pass that probe too (and if it dies meanwhile, the stays-up check says so),
+    so the gate asks early, at a quick pace, and only counts failures once the grace is over.
+    """
+    left = web.started_at + health.grace_s - time.monotonic()
+    if left <= 0:
+        return False
+
+    def early() -> bool | None:
+        if has_stopped(web.container):
+            return False
+        result = probes.http_probe(
+            base + health.path, timeout_s=health.timeout_s, host=web.probe_host
+        )
+        return tally.record(result) if result.ready else None
+
+    return wait_until(
+        early,
+        deadline_s=left,
+        interval_s=EARLY_PROBE_S,
+        on_timeout=lambda: False,
+        stop=stop,
+        on_stop=lambda: False,
+    )
 
 
 def settle(process: Running, seconds: float) -> None:

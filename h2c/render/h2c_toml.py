@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from h2c.artifacts.h2c_toml import SETTLE_SECONDS
+from h2c.artifacts.h2c_toml import RELEASE_TIMEOUT_S, SETTLE_SECONDS
 from h2c.model import AppSpec
 from h2c.plan.envrules import heroku_only_values
 from h2c.plan.migrations import migration_command
@@ -53,12 +53,16 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
         "# The service the gate starts and probes, and the port it listens on ($PORT).",
         f"service = {toml_string(web.name if web else 'web')}",
         f"port = {web.port if web and web.port else WEB_PORT}",
-        "# Must answer 2xx/3xx once the app is up; also convox.yml's health path.",
+        "# Fetched once the app is up, as a smoke path (the health check is convox.yml's",
+        "# `health`, probed as Convox's readiness probe).",
         f"health_path = {toml_string(web.health_path if web and web.health_path else '/')}",
         "# Paths fetched after start-up; each must not answer 5xx.",
         'smoke_paths = ["/"]',
         "# Seconds each process must keep running after it starts to count as up.",
         f"settle_seconds = {SETTLE_SECONDS}",
+        "# The Host the router delivers smoke paths with (default: the Convox domain shape,",
+        "# web.<app>.<rack id>.convox.cloud); set your own domain once it points at Convox.",
+        '# domain = "www.example.org"',
         "",
         "[database]",
         "# Exits non-zero while migrations are pending (run inside the image).",
@@ -67,7 +71,11 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
         lines.append(f"migration_status = {toml_string(status)}")
     else:
         lines.append('# migration_status = "alembic current --check-heads"')
-    lines.append("# The Procfile release command, run once before promoting.")
+    lines += [
+        "# Seconds the gate lets the release run before it fails it.",
+        f"release_timeout = {RELEASE_TIMEOUT_S:g}",
+        "# The Procfile release command, run once before promoting.",
+    ]
     if plan.release is not None:
         lines.append(f"release = {toml_string(plan.release.command.original)}")
     else:

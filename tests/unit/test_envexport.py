@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from h2c.artifacts.envfile import parse_env_lines
 from h2c.cli import main
 from h2c.heroku.config import parse_config
+from h2c.plan.naming import TWIN_PREFIX
 from h2c.render.envexport import export, format_convox, format_dotenv, format_json
-from h2c.render.multiline import TWIN_PREFIX, decode_twins
+from h2c.render.multiline import decode_twins
 from h2c.secret import Secret
 
 REPO = Path(__file__).resolve().parents[2]
