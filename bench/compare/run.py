@@ -32,9 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from h2c.adapters.replay import Limits  # noqa: E402
 from h2c.compare.session import CompareOptions, CompareSession  # noqa: E402
-from tests.integration.compare_env import (  # noqa: E402
-    APP, BIN, deployments, scenario, write_scenario,
-)  # fmt: skip
+from tests.integration.compare_env import APP, BIN, deployments, scenario, write_scenario  # noqa: E402
 
 
 def floor(bases: dict[str, str], paths: list[str], concurrency: int) -> float:
@@ -88,9 +86,10 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args()
     paths = [f"/item/{i}" for i in range(args.paths)]
-    with tempfile.TemporaryDirectory() as name, deployments(
-        docker.from_env(), delay_ms=args.delay_ms
-    ) as bases:
+    with (
+        tempfile.TemporaryDirectory() as name,
+        deployments(docker.from_env(), delay_ms=args.delay_ms) as bases,
+    ):
         work = Path(name)
         requests_file = work / "paths.txt"
         requests_file.write_text("\n".join(paths) + "\n")
