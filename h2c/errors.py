@@ -10,6 +10,7 @@ Exit codes (documented once, here):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -24,6 +25,22 @@ class H2cError(Exception):
     exit_code = EXIT_FAILED
 
 
+# What a message may not show raw: controls, separators, bidi and zero-width marks, surrogates.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character that could break a line or hide text escaped.
+
+    >>> print(printable("a\nb\u202e\udc00"))
+    a\x0ab\u202e\udc00
+    """
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256
+                            else f"\\u{ord(m[0]):04x}", text)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Location:
     """Where in the user's input something is: a file and a line or a JSON pointer."""
@@ -34,13 +51,13 @@ class Location:
     pointer: str | None = None
 
     def __str__(self) -> str:
-        text = self.file
+        text = printable(self.file)
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
                 text += f":{self.column}"
         if self.pointer is not None:
-            text += f" at {self.pointer or '/'}"
+            text += f" at {printable(self.pointer) or '/'}"
         return text
 
 

@@ -11,15 +11,22 @@ import posixpath
 import re
 from pathlib import Path
 
-from h2c.errors import InputError, Location
+from h2c.errors import InputError
 from h2c.heroku.addons import parse_addons_json
 from h2c.heroku.appjson import AppJson, parse_app_json
 from h2c.heroku.buildenv import default_settings_module, python_reads, settings_files, shell_reads
 from h2c.heroku.config import parse_config
+from h2c.heroku.files import check_inside, leaves, read_text
 from h2c.heroku.formation import parse_formation
 from h2c.heroku.node_app import is_node_app, load_node
 from h2c.heroku.procfile import parse_procfile
-from h2c.heroku.runtime import PRESENCE_ONLY, RUNTIME_FILES, detect_runtime, requirement_includes
+from h2c.heroku.runtime import (
+    PRESENCE_ONLY,
+    RUNTIME_FILES,
+    detect_runtime,
+    inside_app,
+    requirement_includes,
+)
 from h2c.heroku.scheduler import parse_scheduler
 from h2c.model import (
     Addon,
@@ -33,27 +40,10 @@ from h2c.model import (
     Severity,
 )
 
+__all__ = ["dyno_reads", "load_app", "read_text"]  # read_text: the artifact readers' too
+
 # Directories never searched for manage.py: virtualenvs, dependencies, VCS metadata.
 _SKIP_DIRS = frozenset({"node_modules", "venv", "env", "__pycache__", "site-packages"})
-
-
-def read_text(path: Path, *, expected: str) -> str:
-    """A file's text; missing, unreadable or non-UTF-8 files are InputErrors naming it."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(str(path), f"not found; expected {expected}") from None
-    except OSError as exc:
-        raise InputError(
-            str(path), f"cannot be read ({exc.strerror}); expected {expected}"
-        ) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            Location(str(path), line), "not valid UTF-8; expected a UTF-8 text file"
-        ) from None
 
 
 # A Heroku CLI export given on the command line (``heroku config -s``, ``addons --json``,
@@ -79,7 +69,9 @@ def load_app(
     processes, procfile_findings = (
         ((), ())
         if node and not procfile.is_file()
-        else parse_procfile(read_text(procfile, expected="a Heroku Procfile"), file=str(procfile))
+        else parse_procfile(
+            read_text(procfile, expected="a Heroku Procfile", app_dir=app_dir), file=str(procfile)
+        )
     )
     findings = list(procfile_findings)
     app_json = _read_app_json(app_dir)
@@ -143,12 +135,12 @@ def _build_reads(
     found: list[tuple[str, str, int]] = []
     for hook, present in (("bin/pre_compile", runtime.pre_compile),
                           ("bin/post_compile", runtime.post_compile)):  # fmt: skip
-        text = _optional_text(app_dir / hook) if present else None
+        text = _optional_text(app_dir, hook) if present else None
         reads = shell_reads(text) if text and not text.startswith("#!/usr/bin/env python") else []
         found += [(key, hook, line) for key, line in (reads or python_reads(text or ""))]
     if runtime.collectstatic:
         for name in _settings_files(app_dir, runtime, config):
-            text = _optional_text(app_dir / name) or ""
+            text = _optional_text(app_dir, name) or ""
             found += [(key, name, line) for key, line in python_reads(text)]
     return tuple(dict.fromkeys(found))
 
@@ -159,7 +151,7 @@ def _settings_files(app_dir: Path, runtime: Runtime, config: tuple[ConfigVar, ..
     manage_dir = posixpath.dirname(runtime.django_manage or "manage.py")
     if module is None:
         module = default_settings_module(
-            _optional_text(app_dir / (runtime.django_manage or "manage.py")) or ""
+            _optional_text(app_dir, runtime.django_manage or "manage.py") or ""
         )
     if not module:
         return []
@@ -167,11 +159,11 @@ def _settings_files(app_dir: Path, runtime: Runtime, config: tuple[ConfigVar, ..
     return [n for n in names if (app_dir / n).is_file()][:1]
 
 
-def _optional_text(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+def _optional_text(app_dir: Path, name: str) -> str | None:
+    """The text of an app file that may be absent (None); a present one is read as any other."""
+    path = app_dir / name
+    check_inside(path, app_dir)
+    return read_text(path, expected="a text file") if os.path.lexists(path) else None
 
 
 def _read_app_json(app_dir: Path) -> AppJson:
@@ -179,7 +171,7 @@ def _read_app_json(app_dir: Path) -> AppJson:
     path = app_dir / "app.json"
     if not path.is_file():
         return AppJson()
-    return parse_app_json(read_text(path, expected="app.json"), file=str(path))
+    return parse_app_json(read_text(path, expected="app.json", app_dir=app_dir), file=str(path))
 
 
 def _read_config(config: Export) -> tuple[ConfigVar, ...]:
@@ -242,9 +234,11 @@ def dyno_reads(app_dir: Path) -> tuple[tuple[str, str, int], ...]:
     """
     found = []
     for path in _python_files(app_dir):
+        if leaves(path, app_dir):
+            continue  # scanned, not an input: a link out of the app is not followed
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
+            lines = read_text(path, expected="a Python file").splitlines()
+        except InputError:
             continue
         line = next((n for n, text in enumerate(lines, 1) if DYNO_READ.search(text)), None)
         if line is not None:
@@ -275,12 +269,12 @@ def _runtime_files(app_dir: Path) -> dict[str, str]:
 
     def add(name: str) -> None:
         path = app_dir / name
-        if name in files or not path.is_file():
+        if name in files or not os.path.lexists(path) or path.is_dir():
             return
         if posixpath.basename(name) in PRESENCE_ONLY or name in PRESENCE_ONLY:
             files[name] = ""
         else:
-            files[name] = read_text(path, expected="a text file")
+            files[name] = read_text(path, expected="a text file", app_dir=app_dir)
 
     for name in RUNTIME_FILES:
         add(name)
@@ -290,7 +284,7 @@ def _runtime_files(app_dir: Path) -> dict[str, str]:
     while todo:
         current = todo.pop()
         for include in requirement_includes(files[current], posixpath.dirname(current)):
-            if include not in files and not include.startswith(".."):
+            if include not in files and inside_app(include):  # detect_runtime refuses others
                 add(include)
                 if include in files:
                     todo.append(include)
@@ -309,6 +303,7 @@ def _find_manage_py(app_dir: Path) -> list[str]:
                     child.is_dir()
                     and not child.name.startswith(".")
                     and (child.name not in _SKIP_DIRS)
+                    and not leaves(child, app_dir)
                 ):
                     next_level.append(child)
                     if (child / "manage.py").is_file():

@@ -4,12 +4,15 @@ Values become Secrets at once, and no message here ever quotes one: errors name 
 line (or JSON pointer) and the key, never the value.
 
 The shell reader is the exact inverse of the CLI's quoting (heroku/cli src/lib/config/quote.ts),
-so ``parse_config(format_shell(x))`` gives back ``x`` for any value.
+so ``parse_config(format_shell(x))`` gives back ``x`` for any value, for the CLI of today. Two
+quotings are in the wild: before heroku/cli v11.9.0 (PR #3833) a backslash inside single quotes
+was doubled, since then single-quoted text is literal. An odd run of backslashes inside single
+quotes proves the new one (the whole file is then read so); when only even runs occur the text
+cannot tell, and the reader stops, naming the key, and asks for ``heroku config --json``.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 
@@ -24,27 +27,37 @@ _JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\
 _NEEDS_QUOTES = re.compile('["' + _JS_SPACE + r"#!$&'()*,:;<=>?@\[\\\]^`{|}]")
 _NEEDS_DOUBLE = re.compile("['\n]")
 _DOUBLE_ESCAPED = re.compile(r'(["\\$`!])')
-_SINGLE_ESCAPED = re.compile(r"(['\\])")
 _DOUBLE_UNESCAPE = {'"': '"', "\\": "\\", "$": "$", "`": "`", "!": "!", "n": "\n"}
-_SINGLE_UNESCAPE = {"'": "'", "\\": "\\"}
+_DOUBLE_BODY = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
+_ESCAPE = re.compile(r"\\(.)")
+_BACKSLASHES = re.compile(r"\\+")
+_AMBIGUOUS = (
+    "a backslash inside single quotes reads two ways (heroku/cli before v11.9.0 doubled it, "
+    "later versions print it as is), and nothing in this file tells which CLI wrote it; "
+    "export the config with `heroku config --json` instead (it is exact)"
+)
 
 
-def quote_heroku(value: str) -> str:
-    r"""Quote a value exactly as ``heroku config -s`` does.
+def quote_heroku(value: str, *, legacy: bool = False) -> str:
+    r"""Quote a value exactly as ``heroku config -s`` does (``legacy``: a CLI before v11.9.0).
 
     >>> quote_heroku("plain"), quote_heroku(""), quote_heroku("postgres://u:p@h/db")
     ('plain', '', "'postgres://u:p@h/db'")
     >>> print(quote_heroku("it's $5\nok"), quote_heroku("a\\b c"))
-    "it's \$5\nok" 'a\\b c'
+    "it's \$5\nok" 'a\b c'
+    >>> print(quote_heroku("a\\b c", legacy=True))
+    'a\\b c'
     """
     if not _NEEDS_QUOTES.search(value):
         return value
     if _NEEDS_DOUBLE.search(value):
         return '"' + _DOUBLE_ESCAPED.sub(r"\\\1", value).replace("\n", "\\n") + '"'
-    return "'" + _SINGLE_ESCAPED.sub(r"\\\1", value) + "'"
+    return "'" + (value.replace("\\", "\\\\") if legacy else value) + "'"
 
 
-def format_shell(config: Mapping[str, str | Secret] | Iterable[ConfigVar]) -> str:
+def format_shell(
+    config: Mapping[str, str | Secret] | Iterable[ConfigVar], *, legacy: bool = False
+) -> str:
     """``KEY=quote(value)`` lines, as ``heroku config -s`` prints them.
 
     >>> print(format_shell({"A": "x y", "B": "1"}), end="")
@@ -55,7 +68,7 @@ def format_shell(config: Mapping[str, str | Secret] | Iterable[ConfigVar]) -> st
     lines = []
     for key, value in pairs:
         text = value.reveal() if isinstance(value, Secret) else value
-        lines.append(f"{key}={quote_heroku(text)}\n")
+        lines.append(f"{key}={quote_heroku(text, legacy=legacy)}\n")
     return "".join(lines)
 
 
@@ -84,10 +97,7 @@ def _parse_json(text: str, file: str) -> tuple[ConfigVar, ...]:
             seen[key] = value
         return seen
 
-    try:
-        doc = json.loads(text, object_pairs_hook=pairs_hook)
-    except json.JSONDecodeError:
-        doc = load_json(text, file)  # raises with line and column
+    doc = load_json(text, file, pairs_hook=pairs_hook)
     if not isinstance(doc, dict):
         raise InputError(
             Location(file, pointer=""),
@@ -116,83 +126,84 @@ def _check_key(key: str, where: Location) -> None:
         )
 
 
-class _Scanner:
-    """Walks the shell format one line at a time; quotes never span lines in Heroku's output."""
+def _shell_lines(text: str, file: str) -> list[tuple[str, int, str]]:
+    """``(key, line, the text after "=")`` for each assignment; quotes never span lines in
+    Heroku's output, and a line may end in CRLF."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    seen: dict[str, int] = {}
+    found = []
+    for number, line in enumerate(lines, start=1):
+        line = line.removesuffix("\r")
+        stripped = line.lstrip()
+        if not stripped.rstrip() or stripped.startswith("#"):
+            continue
+        key, eq, rest = line.partition("=")
+        if not eq:
+            raise InputError(Location(file, number), "expected KEY=value")
+        _check_key(key, Location(file, number))
+        if key in seen:
+            raise InputError(
+                Location(file, number), f"duplicate key {key} (first on line {seen[key]})"
+            )
+        seen[key] = number
+        found.append((key, number, rest))
+    return found
 
-    def __init__(self, text: str, file: str) -> None:
-        self.text, self.file, self.pos, self.line = text, file, 0, 1
 
-    def error(self, message: str) -> InputError:
-        return InputError(Location(self.file, self.line), message)
+def _single_body(rest: str, file: str, number: int) -> str:
+    close = rest.find("'", 1)
+    if close < 0:
+        raise InputError(
+            Location(file, number),
+            "unterminated single quote; expected a closing ' on the same line",
+        )
+    _end_of_line(rest[close + 1 :], file, number)
+    return rest[1:close]
 
-    def rest_of_line(self) -> str:
-        end = self.text.find("\n", self.pos)
-        end = len(self.text) if end < 0 else end
-        chunk, self.pos = self.text[self.pos : end], end
-        return chunk
 
-    def end_line(self) -> None:
-        """Expect the end of the line (CRLF allowed) and step past it."""
-        if self.text.startswith("\r", self.pos) and self.text[self.pos + 1 : self.pos + 2] in (
-            "\n",
-            "",
-        ):
-            self.pos += 1  # a CRLF line ending, or a CR before the end of the file
-        if self.pos < len(self.text) and self.text[self.pos] != "\n":
-            raise self.error("unexpected text after the closing quote; expected the end of line")
-        self.pos += 1
-        self.line += 1
+def _double_value(rest: str, file: str, number: int) -> str:
+    match = _DOUBLE_BODY.match(rest)
+    if match is None:
+        raise InputError(
+            Location(file, number),
+            'unterminated double quote; expected a closing " on the same line',
+        )
+    _end_of_line(rest[match.end() :], file, number)
+    return _ESCAPE.sub(lambda m: _DOUBLE_UNESCAPE.get(m[1], m[0]), match[1])
 
-    def quoted(self, quote: str, escapes: dict[str, str]) -> str:
-        """Read a quoted value; the opening quote is at ``pos``."""
-        out: list[str] = []
-        i = self.pos + 1
-        text = self.text
-        while i < len(text):
-            char = text[i]
-            if char == quote:
-                self.pos = i + 1
-                return "".join(out)
-            if char == "\n":
-                break
-            if char == "\\" and i + 1 < len(text) and text[i + 1] in escapes:
-                out.append(escapes[text[i + 1]])
-                i += 2
-                continue
-            out.append(char)
-            i += 1
-        kind = "single" if quote == "'" else "double"
-        raise self.error(f"unterminated {kind} quote; expected a closing {quote} on the same line")
+
+def _end_of_line(after: str, file: str, number: int) -> None:
+    if after:
+        raise InputError(
+            Location(file, number),
+            "unexpected text after the closing quote; expected the end of line",
+        )
+
+
+def _check_single_quoting(singles: list[tuple[str, int, str]], file: str) -> None:
+    """Refuse a file whose single-quoted backslashes could be either CLI's (only even runs)."""
+    odd = any(len(run) % 2 for _, _, body in singles for run in _BACKSLASHES.findall(body))
+    if odd:
+        return  # only the new CLI writes a lone backslash: every value is literal
+    first = next(((key, line) for key, line, body in singles if "\\" in body), None)
+    if first is not None:
+        raise InputError(Location(file, first[1]), f"{first[0]}: {_AMBIGUOUS}")
 
 
 def _parse_shell(text: str, file: str) -> tuple[ConfigVar, ...]:
-    scan = _Scanner(text, file)
-    seen: dict[str, int] = {}
-    result = []
-    while scan.pos < len(text):
-        start = scan.pos
-        eq = text.find("=", start)
-        newline = text.find("\n", start)
-        line_text = text[start : newline if newline >= 0 else len(text)]
-        if not line_text.strip() or line_text.lstrip().startswith("#"):
-            scan.rest_of_line()
-            scan.end_line()
-            continue
-        if eq < 0 or (0 <= newline < eq):
-            raise scan.error("expected KEY=value")
-        key = text[start:eq]
-        _check_key(key, Location(file, scan.line))
-        if key in seen:
-            raise scan.error(f"duplicate key {key} (first on line {seen[key]})")
-        seen[key] = scan.line
-        scan.pos = eq + 1
-        opener = text[scan.pos : scan.pos + 1]
-        if opener == "'":
-            value = scan.quoted("'", _SINGLE_UNESCAPE)
-        elif opener == '"':
-            value = scan.quoted('"', _DOUBLE_UNESCAPE)
+    values: dict[str, str] = {}
+    singles = []
+    entries = _shell_lines(text, file)
+    for key, number, rest in entries:
+        if rest.startswith("'"):
+            body = _single_body(rest, file, number)
+            singles.append((key, number, body))
+            values[key] = body
+        elif rest.startswith('"'):
+            values[key] = _double_value(rest, file, number)
         else:
-            value = scan.rest_of_line().removesuffix("\r")
-        result.append(ConfigVar(key=key, value=Secret(value), line=seen[key]))
-        scan.end_line()
-    return tuple(result)
+            values[key] = rest
+    _check_single_quoting(singles, file)
+    return tuple(ConfigVar(key=k, value=Secret(values[k]), line=n) for k, n, _ in entries)

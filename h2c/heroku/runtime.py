@@ -45,6 +45,15 @@ _CELERY_RE = re.compile(r"(?<![\w.-])celery(?![\w.-])")
 _BEAT_FLAG_RE = re.compile(r"(?<!\S)(?:-B|--beat)(?!\S)")
 
 
+def inside_app(path: str) -> bool:
+    """True for an app-relative path that stays in the app folder (not absolute, no ``..``).
+
+    >>> inside_app("reqs/base.txt"), inside_app("../x.txt"), inside_app("/etc/x")
+    (True, False, False)
+    """
+    return not posixpath.isabs(path) and path != ".." and not path.startswith("../")
+
+
 def requirement_includes(text: str, base: str = "") -> tuple[str, ...]:
     """App-relative paths a requirements file pulls in with ``-r``/``-c``.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 
 import pytest
@@ -33,7 +34,7 @@ def as_dict(text: str, file: str = "config.env") -> dict[str, str]:
         ("postgres://u:p@host:5432/db", "'postgres://u:p@host:5432/db'"),
         ("a b", "'a b'"),
         ("tab\there", "'tab\there'"),
-        ("a\\b", "'a\\\\b'"),  # a backslash inside single quotes is doubled
+        ("a\\b", "'a\\b'"),  # single-quoted text is literal (heroku/cli >= v11.9.0)
         ("$HOME", "'$HOME'"),
         ("it's", '"it\'s"'),
         ("line1\nline2", '"line1\\nline2"'),
@@ -68,12 +69,62 @@ def test_quoted_value_is_one_line(value: str) -> None:
 # ---- round trip -------------------------------------------------------------------------------
 
 
+def single_quoted(config: dict[str, str], *, legacy: bool = False) -> list[tuple[str, str]]:
+    """(key, text between the quotes) for each value the CLI single-quotes."""
+    quoted = ((k, quote_heroku(v, legacy=legacy)) for k, v in config.items())
+    return [(k, q[1:-1]) for k, q in quoted if q.startswith("'")]
+
+
+def ambiguous_key(config: dict[str, str], *, legacy: bool = False) -> str | None:
+    """The key the reader must refuse: single-quoted backslashes, all in even runs."""
+    bodies = single_quoted(config, legacy=legacy)
+    if any(len(run) % 2 for _, body in bodies for run in re.findall(r"\\+", body)):
+        return None
+    return next((k for k, body in bodies if "\\" in body), None)
+
+
+def assert_reads_back(text: str, config: dict[str, str], refused: str | None) -> None:
+    """The reader inverts the CLI's quoting, or refuses by key (never by value)."""
+    if refused is None:
+        assert as_dict(text) == config
+        return
+    with pytest.raises(InputError) as info:
+        parse_config(text, file="config.env")
+    assert f": {refused}: a backslash inside single quotes reads two ways" in str(info.value)
+    assert "heroku config --json" in str(info.value)
+
+
 @settings(max_examples=300)
 @given(configs)
 @example({"A": 'it\'s "$x"\\n\n\\', "B": "", "C": "\\", "D": "\r", "E": "'\r\n\\"})
 @example({"K": "\\n", "L": "'\\n", "M": "\n\n", "N": "#", "O": " lead", "P": "trail "})
+@example({"A": "a\\\\b c", "B": "d\\e f"})  # an even run, proven new by the odd one
+@example({"A": "a\\\\b c"})  # only an even run: refused
 def test_shell_round_trip(config: dict[str, str]) -> None:
-    assert as_dict(format_shell(config)) == config
+    # heroku/cli >= v11.9.0: single-quoted text is literal
+    assert_reads_back(format_shell(config), config, ambiguous_key(config))
+
+
+@settings(max_examples=300)
+@given(configs)
+@example({"A": "a\\b c", "B": "x y"})
+def test_legacy_shell_round_trip_or_refusal(config: dict[str, str]) -> None:
+    # heroku/cli < v11.9.0 doubled each backslash inside single quotes: never an odd run, so a
+    # file that has any is refused by key, and one without reads the same either way
+    text = format_shell(config, legacy=True)
+    assert_reads_back(text, config, ambiguous_key(config, legacy=True))
+    if ambiguous_key(config, legacy=True) is None:
+        assert text == format_shell(config)
+
+
+def test_old_and_new_quoting_told_apart() -> None:
+    assert as_dict("A='a\\b c'\n") == {"A": "a\\b c"}  # a lone backslash: the new CLI
+    assert as_dict("A='a\\\\b'\nB='c\\d'\n") == {"A": "a\\\\b", "B": "c\\d"}  # whole file new
+    with pytest.raises(InputError) as info:
+        parse_config("A=1\nWIN='C:\\\\s3cr3t'\n", file="config.env")
+    assert str(info.value).startswith("config.env:2: WIN: a backslash inside single quotes")
+    assert "s3cr3t" not in str(info.value)
+    assert as_dict('A="a\\\\b\'"\n') == {"A": "a\\b'"}  # double quotes: the same in both
 
 
 @given(configs)
@@ -81,7 +132,7 @@ def test_round_trip_with_crlf_line_endings(config: dict[str, str]) -> None:
     # Windows editors turn the line endings into CRLF; values keep their own CRs (a newline
     # inside a value is always written as the two characters \n, so only endings change).
     text = format_shell(config).replace("\n", "\r\n")
-    assert as_dict(text) == config
+    assert_reads_back(text, config, ambiguous_key(config))
 
 
 @given(configs)
