@@ -23,7 +23,7 @@ MULTILINE = REPO / "fixtures" / "env" / "multiline-app"
 def copied(tmp_path: Path) -> Path:
     app = tmp_path / "copied"
     shutil.copytree(COPIED, app)
-    (app / "Dockerfile").write_text("FROM python:3.11-slim\nARG PIP_INDEX_URL\nCMD [\"true\"]\n")
+    (app / "Dockerfile").write_text('FROM python:3.11-slim\nARG PIP_INDEX_URL\nCMD ["true"]\n')
     return app
 
 
