@@ -6,6 +6,13 @@ reader (which uses it to choose among an add-on's attachments).
 
 from __future__ import annotations
 
+import re
+
+# An add-on service slug ("heroku-postgresql") and an attachment name ("DATABASE"): names that
+# become env keys, convox.yml resources and MIGRATION.md text, so nothing else is accepted.
+SERVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+ATTACHMENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
+
 # service -> (default attachment name, config var templates; "{as}" is the attachment name).
 # From each add-on's Dev Center page; services not listed here set unknown vars.
 ADDON_SERVICES: dict[str, tuple[str, tuple[str, ...]]] = {

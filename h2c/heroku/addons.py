@@ -9,11 +9,20 @@ The CLI prints the Platform API add-on objects (``JSON.stringify(addons, null, 2
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from h2c.errors import InputError, Location
-from h2c.heroku.addon_services import default_attachment
-from h2c.heroku.jsonshape import expect_object, expect_str, load_json, pointer, shape_error
+from h2c.heroku.addon_services import ATTACHMENT_RE, SERVICE_RE, default_attachment
+from h2c.heroku.jsonshape import (
+    KEY_RE,
+    expect_object,
+    expect_str,
+    load_json,
+    plain_str,
+    pointer,
+    shape_error,
+)
 from h2c.model import Addon
 
 
@@ -42,13 +51,15 @@ def _addon(entry: object, file: str, ptr: str) -> Addon:
             Location(file, pointer=ptr + "/addon_service"),
             'expected a "name" key (the add-on service); the CLI could not read this add-on',
         )
-    service = expect_str(service_obj["name"], file, ptr + "/addon_service/name")
+    service = _matching(service_obj["name"], file, ptr + "/addon_service/name", SERVICE_RE,
+                        "an add-on service name (a-z, 0-9, -)")  # fmt: skip
     plan = _plan(obj.get("plan"), file, ptr + "/plan")
     raw_vars = obj.get("config_vars") or []
     if not isinstance(raw_vars, list):
         raise shape_error(file, ptr + "/config_vars", "an array of config var names", raw_vars)
     config_vars = tuple(
-        expect_str(v, file, f"{ptr}/config_vars/{i}") for i, v in enumerate(raw_vars)
+        _matching(v, file, f"{ptr}/config_vars/{i}", KEY_RE, "a config var name")
+        for i, v in enumerate(raw_vars)
     )
     owner = _app_name(obj.get("app"), file, ptr + "/app")
     attachments = _attachments(obj.get("attachments"), file, ptr + "/attachments", owner)
@@ -67,7 +78,7 @@ def _plan(value: object, file: str, ptr: str) -> str | None:
     plan = expect_object(value, file, ptr)
     if plan.get("name") is None:
         return None
-    _, _, name = expect_str(plan["name"], file, ptr + "/name").partition(":")
+    _, _, name = plain_str(plan["name"], file, ptr + "/name", "a plan name").partition(":")
     return name or None
 
 
@@ -90,10 +101,19 @@ def _attachments(value: object, file: str, ptr: str, owner: str | None) -> tuple
         item: dict[str, Any] = expect_object(entry, file, pointer_at(ptr, i))
         if item.get("name") is None:
             continue
-        name = expect_str(item["name"], file, pointer_at(ptr, i) + "/name")
+        name = _matching(item["name"], file, pointer_at(ptr, i) + "/name", ATTACHMENT_RE,
+                         "an attachment name (letters, digits and '_')")  # fmt: skip
         app = _app_name(item.get("app"), file, pointer_at(ptr, i) + "/app")
         (own if owner is None or app in (None, owner) else foreign).append(name)
     return tuple(own + foreign)
+
+
+def _matching(value: object, file: str, ptr: str, name_re: re.Pattern[str], what: str) -> str:
+    """A string naming something (it reaches env keys, YAML and Markdown): ``name_re`` only."""
+    text = expect_str(value, file, ptr)
+    if not name_re.match(text):
+        raise shape_error(file, ptr, what, text)
+    return text
 
 
 def pointer_at(ptr: str, index: int) -> str:

@@ -12,24 +12,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from h2c.errors import InputError, Location
-from h2c.heroku.addon_services import ADDON_SERVICES, addon_config_vars, default_attachment
-from h2c.heroku.dynos import DEFAULT_SIZE, KNOWN_SIZES, normalize_size
+from h2c.heroku.addon_services import (
+    ADDON_SERVICES,
+    ATTACHMENT_RE,
+    SERVICE_RE,
+    addon_config_vars,
+    default_attachment,
+)
+from h2c.heroku.dynos import DEFAULT_SIZE, KNOWN_SIZES, MAX_QUANTITY, normalize_size
 from h2c.heroku.jsonshape import (
     KEY_RE,
     expect_object,
     expect_str,
     load_json,
     optional_str,
+    plain_str,
     pointer,
     shape_error,
 )
 from h2c.heroku.procfile import NAME_RE
 from h2c.model import Addon, EnvDecl, Finding, FormationEntry, Severity
 
-_ATTACHMENT_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-
-
-# The top-level keys whose value is a plain string.
+# The top-level keys whose value is a plain string; the names among them (they reach
+# convox.yml, MIGRATION.md, a terminal) must be one line of visible text.
+_NAME_KEYS = ("name", "stack", "image")
 _STRING_KEYS = (
     "name",
     "description",
@@ -88,6 +94,9 @@ def parse_app_json(text: str, *, file: str = "app.json") -> AppJson:
         if key not in TOP_LEVEL_KEYS
     ]
     strings = {k: optional_str(doc, k, file, "") for k in _STRING_KEYS}
+    for key in _NAME_KEYS:
+        if strings[key] is not None:
+            plain_str(strings[key], file, pointer(key), f"the {key}")
     keywords = doc.get("keywords", [])
     if not isinstance(keywords, list):
         raise shape_error(file, "/keywords", "an array of strings", keywords)
@@ -166,14 +175,17 @@ def _addons(value: object, file: str, findings: list[Finding]) -> tuple[Addon, .
     if not isinstance(value, list):
         raise shape_error(file, "/addons", "an array", value)
     addons: list[Addon] = []
+    names: set[str] = set()
     for i, entry in enumerate(value):
         ptr = pointer("addons", i)
         plan_spec, attachment = _addon_entry(entry, file, ptr, findings)
         service, _, plan = plan_spec.strip().partition(":")
-        if not service:
-            raise shape_error(file, ptr, 'an add-on "service[:plan]"', plan_spec)
+        if not SERVICE_RE.match(service):
+            raise shape_error(
+                file, ptr, 'an add-on "service[:plan]" (service: a-z, 0-9, -)', plan_spec
+            )
         name = (attachment or default_attachment(service)).upper()
-        if any(a.attachment == name for a in addons):
+        if name in names:
             findings.append(
                 Finding(
                     Severity.WARNING,
@@ -190,6 +202,7 @@ def _addons(value: object, file: str, findings: list[Finding]) -> tuple[Addon, .
                     file,
                 )
             )
+        names.add(name)
         config_vars = addon_config_vars(service, name)
         addons.append(Addon(service, plan or None, name, config_vars, source=file))
     return tuple(addons)
@@ -200,7 +213,7 @@ def _addon_entry(
 ) -> tuple[str, str | None]:
     """``(service[:plan], attachment)`` from either spelling app.json allows for an add-on."""
     if isinstance(entry, str):
-        return entry, None
+        return plain_str(entry, file, ptr, 'an add-on "service[:plan]"'), None
     if not isinstance(entry, dict):
         raise shape_error(
             file, ptr, 'a string "service[:plan]" or an object {plan, as, options}', entry
@@ -208,9 +221,9 @@ def _addon_entry(
     _warn_unknown(entry, {"plan", "as", "options"}, file, ptr, findings)
     if "plan" not in entry:
         raise InputError(Location(file, pointer=ptr), 'expected a "plan" key')
-    plan_spec = expect_str(entry["plan"], file, ptr + "/plan")
+    plan_spec = plain_str(entry["plan"], file, ptr + "/plan", 'an add-on "service[:plan]"')
     attachment = optional_str(entry, "as", file, ptr)
-    if attachment is not None and not _ATTACHMENT_RE.match(attachment):
+    if attachment is not None and not ATTACHMENT_RE.match(attachment):
         raise shape_error(file, ptr + "/as", "a name of letters, digits and '_'", attachment)
     if entry.get("options"):
         expect_object(entry["options"], file, ptr + "/options")
@@ -226,8 +239,14 @@ def _formation(value: object, file: str, findings: list[Finding]) -> tuple[Forma
         spec = expect_object(value_at, file, ptr)
         _warn_unknown(spec, {"quantity", "size"}, file, ptr, findings)
         quantity = spec.get("quantity", 1)
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise shape_error(file, ptr + "/quantity", "an integer", quantity)
+        if (
+            isinstance(quantity, bool)
+            or not isinstance(quantity, int)
+            or not 0 <= quantity <= MAX_QUANTITY
+        ):
+            raise shape_error(
+                file, ptr + "/quantity", f"an integer from 0 to {MAX_QUANTITY}", quantity
+            )
         raw_size = expect_str(spec.get("size", DEFAULT_SIZE), file, ptr + "/size")
         size = normalize_size(raw_size)
         if size is None:
@@ -264,5 +283,5 @@ def _buildpacks(value: object, file: str) -> tuple[str, ...]:
         entry = expect_object(entry, file, ptr)
         if "url" not in entry:
             raise InputError(Location(file, pointer=ptr), 'expected a "url" key')
-        urls.append(expect_str(entry["url"], file, ptr + "/url"))
+        urls.append(plain_str(entry["url"], file, ptr + "/url", "a buildpack URL"))
     return tuple(urls)

@@ -7,6 +7,9 @@ size into a Convox ``scale``; it imports neither of them.
 from __future__ import annotations
 
 DEFAULT_SIZE = "standard-1x"  # what Heroku runs when no size is given
+# Heroku caps a process type at 100 dynos unless support raises it: a quantity beyond this is
+# a typo (or hostile), never a formation to copy.
+MAX_QUANTITY = 10000
 
 # size -> (memory MB, CPU millicores requested on Convox).
 #

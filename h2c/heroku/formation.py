@@ -14,6 +14,7 @@ from h2c.heroku.dynos import (
     DYNO_CPU_MILLICORES,
     DYNO_MEMORY_MB,
     KNOWN_SIZES,
+    MAX_QUANTITY,
     SIZE_ALIASES,
     normalize_size,
 )
@@ -47,14 +48,20 @@ def parse_formation(text: str, *, file: str) -> tuple[FormationEntry, ...]:
             if match is None:
                 raise InputError(
                     Location(file, number),
-                    f"unexpected {token!r}: expected `type=quantity[:size]` (web=2:Standard-2X)",
+                    f"unexpected {_shown(token)}: expected `type=quantity[:size]` "
+                    "(web=2:Standard-2X)",
+                )
+            if len(match["qty"]) > 5 or int(match["qty"]) > MAX_QUANTITY:
+                raise InputError(
+                    Location(file, number),
+                    f"quantity of {match['type']!r} too large; expected 0 to {MAX_QUANTITY}",
                 )
             raw_size = match["size"] or DEFAULT_SIZE
             size = normalize_size(raw_size)
             if size is None:
                 raise InputError(
                     Location(file, number),
-                    f"unknown dyno size {raw_size!r} in {token!r}: expected one of "
+                    f"unknown dyno size {_shown(raw_size)} in {_shown(token)}: expected one of "
                     + ", ".join(KNOWN_SIZES),
                 )
             process = match["type"]
@@ -68,3 +75,8 @@ def parse_formation(text: str, *, file: str) -> tuple[FormationEntry, ...]:
     if not entries:
         raise InputError(file, "no formation; expected `type=quantity[:size]` tokens")
     return tuple(entry for _, entry in entries.values())
+
+
+def _shown(token: str) -> str:
+    """A token as a message shows it: quoted, escaped, at most 60 characters."""
+    return repr(token if len(token) <= 60 else token[:57] + "...")

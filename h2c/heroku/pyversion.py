@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from h2c.errors import InputError, Location
+from h2c.heroku.files import split_lines
 from h2c.heroku.jsonshape import expect_object, load_json, shape_error
 from h2c.model import Finding, Severity
 
@@ -30,7 +31,9 @@ def meaningful_lines(text: str) -> list[tuple[int, str]]:
     >>> meaningful_lines("\\ufeff# pinned\\n\\n  3.12 \\n")
     [(3, '3.12')]
     """
-    lines = [(n, line.strip()) for n, line in enumerate(text.removeprefix("\ufeff").split("\n"), 1)]
+    lines = [
+        (n, line.strip()) for n, line in enumerate(split_lines(text.removeprefix("\ufeff")), 1)
+    ]
     return [(n, line) for n, line in lines if line and not line.startswith("#")]
 
 

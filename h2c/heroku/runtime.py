@@ -12,7 +12,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 
-from h2c.errors import InputError
+from h2c.errors import InputError, Location, printable
 from h2c.heroku.procfile import parse_procfile
 from h2c.heroku.pyversion import DEFAULT_VERSION, Shown, meaningful_lines, python_version
 from h2c.model import Finding, Process, Runtime, Severity
@@ -267,7 +267,7 @@ def _pip_files(files: Mapping[str, str]) -> tuple[str, ...]:
     while todo:
         current = todo.pop()
         for path in requirement_includes(files.get(current, ""), posixpath.dirname(current)):
-            if path in files and path not in ordered:
+            if path in files and path not in ordered and inside_app(path):
                 ordered.append(path)
                 todo.append(path)
     return tuple(ordered)
@@ -276,11 +276,19 @@ def _pip_files(files: Mapping[str, str]) -> tuple[str, ...]:
 def _missing_includes(
     files: Mapping[str, str], dep_files: tuple[str, ...], shown: Shown
 ) -> list[Finding]:
-    """A ``-r``/``-c`` file that is not there: pip would fail at build time."""
+    """A ``-r``/``-c`` file that is not there: pip would fail at build time; one outside the app
+    folder (absolute, or up with ``..``) is an InputError, never a file to copy."""
     findings = []
     for name in dep_files:
         for number, line in meaningful_lines(files[name]):
             for path in requirement_includes(line, posixpath.dirname(name)):
+                if not inside_app(path):
+                    raise InputError(
+                        Location(shown(name), number),
+                        f"`{printable(line)}` reads {printable(path)}, outside the app folder; "
+                        "expected a file inside it (Heroku builds the app folder alone, and "
+                        "so does the image)",
+                    )
                 if path not in files:
                     findings.append(
                         Finding(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from h2c.heroku.jsonshape import expect_object, load_json, pointer, shape_error
+from h2c.heroku.jsonshape import expect_object, load_json, plain_str, pointer, shape_error
+from h2c.heroku.procfile import CONTROL_RE
 from h2c.model import ScheduledJob
 
 EVERY = (10, 60, 1440)
@@ -51,15 +52,17 @@ def _job(item: Any, file: str, ptr: str) -> ScheduledJob:
     command = job.get("command")
     if not isinstance(command, str) or not command.strip():
         raise shape_error(file, ptr + "/command", "the job's command (a string)", command)
-    if "\n" in command or "\0" in command:
-        raise shape_error(file, ptr + "/command", "a command on one line", "a multi-line string")
+    if CONTROL_RE.search(command):
+        raise shape_error(
+            file, ptr + "/command", "a command on one line", "a string with control characters"
+        )
     every = job.get("every")
     if isinstance(every, bool) or every not in EVERY:
         raise shape_error(file, ptr + "/every", "10, 60 or 1440 (minutes)", every)
     at = _at(job.get("at"), every, file, ptr + "/at")
     size = job.get("dyno-size", job.get("dyno_size"))
-    if size is not None and not isinstance(size, str):
-        raise shape_error(file, ptr + "/dyno-size", "a dyno size (a string)", size)
+    if size is not None:
+        plain_str(size, file, ptr + "/dyno-size", "a dyno size (a string)")
     return ScheduledJob(command.strip(), every, at, size.lower() if size else None, ptr)
 
 

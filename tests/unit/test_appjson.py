@@ -165,7 +165,7 @@ def test_bom_is_accepted() -> None:
         (
             '{"formation": {"web": {"quantity": "two"}}}',
             "app.json at /formation/web/quantity",
-            'expected an integer, got "two"',
+            'expected an integer from 0 to 10000, got "two"',
         ),
         ('{"formation": {"web": {"quantity": true}}}', "at /formation/web/quantity", "integer"),
         ('{"formation": {"web": {"quantity": -1}}}', "at /formation/web/quantity", "integer"),
