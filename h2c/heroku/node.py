@@ -18,6 +18,7 @@ import shlex
 from collections.abc import Mapping
 
 from h2c.errors import InputError, Location
+from h2c.heroku.jsonshape import load_json
 from h2c.model import Finding, Process, Runtime, Severity
 
 LOCKFILES: dict[str, str] = {
@@ -48,11 +49,14 @@ def parse_package_json(text: str, *, file: str) -> dict[str, object]:
     {'name': 'x'}
     """
     try:
-        data = json.loads(text)
+        json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             Location(file, exc.lineno, exc.colno), f"not valid JSON: {exc.msg}"
         ) from None
+    except (RecursionError, ValueError):
+        pass  # load_json says where: nesting, a number too long
+    data = load_json(text, file)  # also refuses lone surrogates
     if not isinstance(data, dict):
         raise InputError(Location(file, pointer=""), "expected a JSON object")
     return data

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from h2c.errors import InputError
+from h2c.heroku.files import leaves, read_text
 from h2c.heroku.node import (
     LOCKFILES,
     NODE_FILES,
@@ -38,14 +40,12 @@ def load_node(
     app_dir: Path, processes: tuple[Process, ...], *, procfile: str, root: str
 ) -> tuple[Runtime, tuple[Process, ...], tuple[Finding, ...]]:
     """The Node runtime, the processes Heroku would run, and what was noticed on the way."""
-    from h2c.heroku.app import read_text
-
     files: dict[str, str] = {}
     for name in NODE_FILES:
         path = app_dir / name
         if path.is_file():
             big = name in LOCKFILES and name != "yarn.lock"
-            files[name] = "" if big else read_text(path, expected="a text file")
+            files[name] = "" if big else read_text(path, expected="a text file", app_dir=app_dir)
     runtime, scripts, findings = detect_node_runtime(files, root=root)
     found = list(findings)
     has_server_js = (app_dir / "server.js").is_file()
@@ -77,8 +77,10 @@ def _sources(app_dir: Path) -> dict[str, str]:
             if not name.endswith(_SOURCE_SUFFIXES) or len(found) >= _MAX_SOURCES:
                 continue
             path = Path(directory) / name
+            if leaves(path, app_dir):
+                continue  # scanned, not an input: a link out of the app is not followed
             try:
-                found[path.relative_to(app_dir).as_posix()] = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                found[path.relative_to(app_dir).as_posix()] = read_text(path, expected="source")
+            except InputError:
                 continue
     return found
