@@ -1,7 +1,8 @@
 """Write the Dockerfile and .dockerignore that rebuild what the Heroku buildpack built.
 
 Pure text generation. The Python image (``h2c.render.dockerfile_python``) and the Node.js one
-(``h2c.render.dockerfile_node``) build in two stages,
+(``h2c.render.dockerfile_node``) build in two stages (their shared lines in
+``h2c.render.dockerfile_common``),
 as Heroku's build image and run image differ; no config value is ever baked in.
 """
 

@@ -18,12 +18,9 @@ Pure text. Two stages, in the house style of ``h2c.render.dockerfile_python``:
 
 from __future__ import annotations
 
-import json
-
 from h2c.model import AppSpec, Runtime
 from h2c.plan.planner import ConvoxPlan
-from h2c.render.dockerfile_python import APP_USER, _apt_install, _build_args
-from h2c.render.header import header
+from h2c.render import dockerfile_common as common
 from h2c.render.multiline import shim_dockerfile_lines
 
 # What node-gyp needs to compile an addon (heroku-24-build has these): a C/C++ toolchain and
@@ -34,10 +31,13 @@ RUNTIME_LIST = "/tmp/h2c-runtime-packages"
 # docker-entrypoint.sh only puts `node` before a non-command, and every command here names its
 # program, so the image runs what convox.yml says.
 _NO_ENTRYPOINT = ["ENTRYPOINT []"]
+_BUILD_NOTE = "--- build: as Heroku's build, with a toolchain when a native addon must compile"
+_BUILD_ENV = ("NODE_ENV=production", "NPM_CONFIG_UPDATE_NOTIFIER=false", "NPM_CONFIG_FUND=false")
+_COMPILE_NOTE = "a native addon must be compiled: installing the build toolchain"
+_USER_NOTE = "Numeric, so Kubernetes can check runAsNonRoot (the image's own `node` user)."
 
-IGNORED_RULES = """\
-# hadolint rules ignored on purpose, each on its own line below:
-#   DL3008 apt packages are not pinned: Debian's security updates must reach the image
+IGNORED_RULES = f"""\
+{common.IGNORED_APT}
 #   DL3016 npm packages are not pinned: the lockfile pins every dependency the app runs with"""
 
 # install (devDependencies included, as Heroku's build), prune (after the build)
@@ -77,11 +77,8 @@ def install_commands(runtime: Runtime) -> tuple[str, str]:
 def render_node_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
     """The Dockerfile text for a Node.js app as planned."""
     image = node_image(spec.runtime)
-    lines = [header(plan.inputs), IGNORED_RULES, ""]
-    lines += build_stage(spec, plan, image)
-    lines += [""]
-    lines += runtime_stage(spec, plan, image)
-    return "\n".join(lines) + "\n"
+    build = build_stage(spec, plan, image)
+    return common.two_stages(plan, IGNORED_RULES, build, runtime_stage(spec, plan, image))
 
 
 def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
@@ -89,11 +86,7 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     rt = spec.runtime
     install, prune = install_commands(rt)
     lines = [
-        "# --- build: as Heroku's build, with a toolchain when a native addon must compile",
-        f"FROM {image} AS build",
-        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
-        "ENV NODE_ENV=production \\\n    NPM_CONFIG_UPDATE_NOTIFIER=false \\\n"
-        "    NPM_CONFIG_FUND=false",
+        *common.build_head(_BUILD_NOTE, image, _BUILD_ENV),
         *_corepack(rt),
         "WORKDIR /app",
     ]
@@ -102,7 +95,7 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
             "# heroku-prebuild runs before dependencies are installed, as on Heroku; it needs",
             "# the code, so the dependency layer is rebuilt on every code change.",
             "COPY . /app",
-            *_build_args(plan),
+            *common.build_args(plan),
             _run_script(rt, "heroku-prebuild"),
             *_install(install),
         ]
@@ -112,7 +105,7 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
             f"COPY {' '.join(rt.dependency_files)} ./",
             *_install(install),
             "COPY . /app",
-            *_build_args(plan),
+            *common.build_args(plan),
         ]
     if rt.node_build_script:
         lines += [f"# {rt.node_build_script}, as Heroku runs it after the install"]
@@ -123,50 +116,21 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     ]
     if rt.node_cleanup:
         lines.append(_run_script(rt, "heroku-cleanup"))
-    lines += [
-        "# The Debian packages whose shared libraries the installed native addons link against.",
-        "RUN find /app -name '*.node' -type f -print0 | xargs -0 -r ldd 2>/dev/null \\",
-        " | awk '$2 == \"=>\" && $3 ~ /^\\// {print $3}' | sort -u \\",
-        ' | while read -r lib; do dpkg -S "$lib" 2>/dev/null'
-        ' || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || true; done \\',
-        f" | cut -d: -f1 | sort -u > {RUNTIME_LIST}",
-    ]
-    return lines
+    comment = "The Debian packages whose shared libraries the installed native addons link against."
+    return lines + common.linked_packages(comment, "/app", "*.node", RUNTIME_LIST)
 
 
 def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     """The slim image with the libraries the addons link against and the built app."""
     env = ["NODE_ENV=production", "HOME=/app", "PATH=$PATH:/app/node_modules/.bin"]
-    web = plan.web
-    if web is not None:
-        env.append(f"PORT={web.port}")
-    lines = [
-        "# --- runtime: no compiler; the app folder belongs to the app's user, as on Heroku",
-        f"FROM {image}",
-        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
-        "ENV " + " \\\n    ".join(env),
-        f"COPY --from=build {RUNTIME_LIST} /tmp/runtime-packages",
-        "# hadolint ignore=DL3008",
-        "RUN missing=$(while read -r pkg; do \\",
-        "      dpkg-query -W -f='${Status}\\n' \"$pkg\" 2>/dev/null | grep -q ' installed$' \\",
-        '      || echo "$pkg"; done < /tmp/runtime-packages) \\',
-        ' && if [ -n "$missing" ]; then apt-get update \\',
-        '    && echo "$missing" | xargs apt-get install -y --no-install-recommends \\',
-        "    && rm -rf /var/lib/apt/lists/*; fi \\",
-        " && rm /tmp/runtime-packages \\",
-        " && install -d -o 1000 -g 1000 /app",
-        f"COPY --from=build --chown={APP_USER} /app /app",
+    return [
+        *common.runtime_head(plan, image, env),
+        *common.install_linked(RUNTIME_LIST),
+        f"COPY --from=build --chown={common.APP_USER} /app /app",
         "WORKDIR /app",
         *(shim_dockerfile_lines(list(plan.multiline_keys)) or _NO_ENTRYPOINT),
-        "# Numeric, so Kubernetes can check runAsNonRoot (the image's own `node` user).",
-        f"USER {APP_USER}",
+        *common.runtime_tail(plan, _USER_NOTE),
     ]
-    if web is not None:
-        lines.append(f"EXPOSE {web.port}")
-    main = web or (plan.services[0] if plan.services else None)
-    if main is not None:
-        lines.append("CMD " + json.dumps(list(main.command.argv)))
-    return lines
 
 
 def _corepack(rt: Runtime) -> list[str]:
@@ -189,9 +153,7 @@ def _install(install: str) -> list[str]:
     return [
         "# hadolint ignore=DL3008,DL3016",
         f"RUN {install} \\",
-        " || { echo 'h2c: a native addon must be compiled: installing the build toolchain' >&2 \\",
-        "      && apt-get update \\",
-        *_apt_install(BUILD_PACKAGES),
+        *common.toolchain_retry(_COMPILE_NOTE, BUILD_PACKAGES),
         "      && rm -rf /var/lib/apt/lists/* \\",
         f"      && {install}; }}",
     ]

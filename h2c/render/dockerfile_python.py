@@ -17,12 +17,11 @@ Pure text. Two stages:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from h2c.model import AppSpec
 from h2c.plan.planner import ConvoxPlan
-from h2c.render.header import header
+from h2c.render import dockerfile_common as common
 from h2c.render.multiline import shim_dockerfile_lines
 
 # What heroku-24-build installs that Python packages compile against, by Debian name (the rest
@@ -65,14 +64,18 @@ BUILD_PACKAGES = CORE_BUILD_PACKAGES + MORE_BUILD_PACKAGES
 # Placeholders that let Django settings import during collectstatic: not config values.
 COLLECTSTATIC_ENV = "SECRET_KEY=collectstatic-placeholder DATABASE_URL=sqlite:///:memory:"
 RUNTIME_LIST = "/opt/venv/.h2c-runtime-packages"
-APP_USER = "1000:1000"
+_USER_SETUP = (
+    " && groupadd --gid 1000 app \\",
+    " && useradd --uid 1000 --gid 1000 --home-dir /app --no-create-home app \\",
+)
 
-IGNORED_RULES = """\
-# hadolint rules ignored on purpose, each on its own line below:
-#   DL3008 apt packages are not pinned: Debian's security updates must reach the image
+IGNORED_RULES = f"""\
+{common.IGNORED_APT}
 #   DL3013 build tools (pipenv, poetry, uv) are not pinned: they only read the lock file,
 #          which pins every dependency the app runs with"""
 
+_BUILD_NOTE = "--- build: as Heroku's build, with its toolchain when a dependency must compile"
+_COMPILE_NOTE = "a dependency must be compiled: installing the build toolchain"
 _BUILD_ENV = (
     "PYTHONDONTWRITEBYTECODE=1",
     "PIP_NO_CACHE_DIR=1",
@@ -85,21 +88,15 @@ _BUILD_ENV = (
 def render_python_dockerfile(spec: AppSpec, plan: ConvoxPlan) -> str:
     """The Dockerfile text for a Python app as planned."""
     image = f"python:{spec.runtime.minor_version}-slim"
-    lines = [header(plan.inputs), IGNORED_RULES, ""]
-    lines += build_stage(spec, plan, image)
-    lines += [""]
-    lines += runtime_stage(spec, plan, image)
-    return "\n".join(lines) + "\n"
+    build = build_stage(spec, plan, image)
+    return common.two_stages(plan, IGNORED_RULES, build, runtime_stage(spec, plan, image))
 
 
 def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     """Dependencies (compiled when they must be), then the code and Heroku's build steps."""
     rt = spec.runtime
     lines = [
-        "# --- build: as Heroku's build, with its toolchain when a dependency must compile",
-        f"FROM {image} AS build",
-        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
-        "ENV " + " \\\n    ".join(_BUILD_ENV),
+        *common.build_head(_BUILD_NOTE, image, _BUILD_ENV),
         *_apt(rt.apt_packages, "Aptfile packages (also there at build time, as on Heroku)"),
         "RUN python -m venv /opt/venv",
         "WORKDIR /app",
@@ -109,7 +106,7 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
             "# bin/pre_compile runs before dependencies are installed, as on Heroku; it needs",
             "# the code, so the dependency layer is rebuilt on every code change.",
             "COPY . /app",
-            *_build_args(plan),
+            *common.build_args(plan),
             "RUN chmod +x bin/pre_compile && bin/pre_compile",
             *_install(rt.package_manager),
             *_runtime_packages(),
@@ -121,7 +118,7 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
             *_install(rt.package_manager),
             *_runtime_packages(),
             "COPY . /app",
-            *_build_args(plan),
+            *common.build_args(plan),
         ]
     lines += _build_steps(spec)
     return lines
@@ -130,54 +127,24 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
 def _runtime_packages() -> list[str]:
     """List, right after the install (so a code change does not redo it), the Debian packages
     whose shared libraries the installed extensions link against."""
-    return [
-        "# The Debian packages whose shared libraries the installed extensions link against.",
-        "RUN find /opt/venv -name '*.so*' -type f -print0 | xargs -0 -r ldd 2>/dev/null \\",
-        " | awk '$2 == \"=>\" && $3 ~ /^\\// {print $3}' | sort -u \\",
-        ' | while read -r lib; do dpkg -S "$lib" 2>/dev/null'
-        ' || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || true; done \\',
-        f" | cut -d: -f1 | sort -u > {RUNTIME_LIST}",
-    ]
+    comment = "The Debian packages whose shared libraries the installed extensions link against."
+    return common.linked_packages(comment, "/opt/venv", "*.so*", RUNTIME_LIST)
 
 
 def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     """The slim image with the libraries the app links against, the venv and the built app."""
     env = ["PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1", "VIRTUAL_ENV=/opt/venv"]
     env += ["PATH=/opt/venv/bin:$PATH", "HOME=/app"]
-    web = plan.web
-    if web is not None:
-        env.append(f"PORT={web.port}")
-    lines = [
-        "# --- runtime: no compiler; the app folder belongs to the app's user, as on Heroku",
-        f"FROM {image}",
-        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
-        "ENV " + " \\\n    ".join(env),
+    return [
+        *common.runtime_head(plan, image, env),
         *_apt(spec.runtime.apt_packages, "Aptfile packages"),
-        f"COPY --from=build {RUNTIME_LIST} /tmp/runtime-packages",
-        "# hadolint ignore=DL3008",
-        "RUN missing=$(while read -r pkg; do \\",
-        "      dpkg-query -W -f='${Status}\\n' \"$pkg\" 2>/dev/null | grep -q ' installed$' \\",
-        '      || echo "$pkg"; done < /tmp/runtime-packages) \\',
-        ' && if [ -n "$missing" ]; then apt-get update \\',
-        '    && echo "$missing" | xargs apt-get install -y --no-install-recommends \\',
-        "    && rm -rf /var/lib/apt/lists/*; fi \\",
-        " && rm /tmp/runtime-packages \\",
-        " && groupadd --gid 1000 app \\",
-        " && useradd --uid 1000 --gid 1000 --home-dir /app --no-create-home app \\",
-        " && install -d -o 1000 -g 1000 /app",
+        *common.install_linked(RUNTIME_LIST, _USER_SETUP),
         "COPY --from=build /opt/venv /opt/venv",
-        f"COPY --from=build --chown={APP_USER} /app /app",
+        f"COPY --from=build --chown={common.APP_USER} /app /app",
         "WORKDIR /app",
         *shim_dockerfile_lines(list(plan.multiline_keys)),
-        "# Numeric, so Kubernetes can check runAsNonRoot.",
-        f"USER {APP_USER}",
+        *common.runtime_tail(plan, "Numeric, so Kubernetes can check runAsNonRoot."),
     ]
-    if web is not None:
-        lines.append(f"EXPOSE {web.port}")
-    main = web or (plan.services[0] if plan.services else None)
-    if main is not None:
-        lines.append("CMD " + json.dumps(list(main.command.argv)))
-    return lines
 
 
 def _apt(packages: Sequence[str], comment: str) -> list[str]:
@@ -189,17 +156,6 @@ def _apt(packages: Sequence[str], comment: str) -> list[str]:
         "RUN apt-get update \\",
         " && apt-get install -y --no-install-recommends " + " ".join(sorted(set(packages))) + " \\",
         " && rm -rf /var/lib/apt/lists/*",
-    ]
-
-
-def _build_args(plan: ConvoxPlan) -> list[str]:
-    """``ARG`` for each config key the build reads: Convox passes the app env's value."""
-    if not plan.build_args:
-        return []
-    return [
-        "# Build-time config, as Heroku exposes config vars to the build. Convox passes the app",
-        "# env's value of each ARG (never a secret here: ARG values show in the image history).",
-        *(f"ARG {key}" for key in plan.build_args),
     ]
 
 
@@ -240,21 +196,11 @@ def _install(manager: str) -> list[str]:
     return [
         "# hadolint ignore=DL3008,DL3013",
         f"RUN {install} \\",
-        " || { echo 'h2c: a dependency must be compiled: installing the build toolchain' >&2 \\",
-        "      && apt-get update \\",
-        *_apt_install(CORE_BUILD_PACKAGES),
+        *common.toolchain_retry(_COMPILE_NOTE, CORE_BUILD_PACKAGES),
         f"      && {install}; }} \\",
         " || { echo 'h2c: installing the rest of Heroku build image libraries' >&2 \\",
-        *_apt_install(MORE_BUILD_PACKAGES),
+        *common.apt_install(MORE_BUILD_PACKAGES),
         f"      && {install}; }}",
-    ]
-
-
-def _apt_install(packages: Sequence[str]) -> list[str]:
-    rows = [packages[i : i + 6] for i in range(0, len(packages), 6)]
-    return [
-        "      && apt-get install -y --no-install-recommends \\",
-        *(f"           {' '.join(row)} \\" for row in rows),
     ]
 
 
