@@ -21,22 +21,21 @@ def compare_session(request: pytest.FixtureRequest) -> CompareSession:
     return request.config.stash[SESSION]
 
 
-@pytest.fixture
-def compare_request(request: pytest.FixtureRequest) -> str:
-    """One request's label (``/path``, ``HEAD /path``), parametrized by the plugin."""
-    return str(request.param)
+def _parameter(name: str, doc: str) -> object:
+    """A fixture ``name`` whose value is the parameter the plugin gives it, as text."""
+
+    def value(request: pytest.FixtureRequest) -> str:
+        return str(request.param)
+
+    value.__name__ = value.__qualname__ = name
+    value.__doc__ = doc
+    return pytest.fixture(name=name)(value)
 
 
-@pytest.fixture
-def compare_config_key(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def compare_process(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def compare_job(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+compare_request = _parameter(
+    "compare_request",
+    "One request's label (``/path``, ``HEAD /path``), parametrized by the plugin.",
+)
+compare_config_key = _parameter("compare_config_key", "One config key, parametrized by the plugin.")
+compare_process = _parameter("compare_process", "One process type, parametrized by the plugin.")
+compare_job = _parameter("compare_job", "One scheduled job, parametrized by the plugin.")
