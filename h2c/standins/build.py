@@ -166,55 +166,59 @@ def _prepare_rootfs(standin: StandIn, root: Path) -> str:
 def _configure(standin: StandIn, root: Path) -> str:
     """What the official image of this kind sets up (links, data dirs, entrypoint); returns
     the installed program's ``--version`` line."""
+    version_command, setup, entrypoint = _layout(standin)
+    version = _chroot(root, version_command)
+    _chroot(root, setup)
+    if entrypoint is not None:
+        entry = root / "usr/local/bin/docker-entrypoint.sh"
+        entry.write_text(entrypoint)
+        entry.chmod(0o755)
+    return version
+
+
+def _layout(standin: StandIn) -> tuple[str, str, str | None]:
+    """The official image's layout of this kind: the ``--version`` command, the script that
+    sets it up and the entrypoint's text (python's image has none)."""
     if standin.kind == "python":
-        version = _chroot(root, "python3 --version")
-        _chroot(
-            root,
+        links = (
             "rm -f /usr/lib/python3*/EXTERNALLY-MANAGED; cd /usr/local/bin;"
             " ln -sf /usr/bin/python3 python; ln -sf /usr/bin/python3 python3;"
-            " ln -sf /usr/bin/pip3 pip; ln -sf /usr/bin/pip3 pip3",
+            " ln -sf /usr/bin/pip3 pip; ln -sf /usr/bin/pip3 pip3"
         )
-    elif standin.kind == "node":
-        version = _node_layout(root)
-    elif standin.kind == "redis":
-        version = _chroot(root, "redis-server --version")
-        _chroot(root, "mkdir -p /data && chown redis:redis /data")
-        entry = root / "usr/local/bin/docker-entrypoint.sh"
-        entry.write_text(REDIS_ENTRYPOINT)
-        entry.chmod(0o755)
-    else:
-        bindir = f"/usr/lib/postgresql/{standin.version}/bin"
-        version = _chroot(root, f"{bindir}/postgres --version")
-        sample = f"/usr/share/postgresql/{standin.version}/postgresql.conf.sample"
-        _chroot(
-            root,
-            "localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8;"
-            f" sed -ri \"s!^#?(listen_addresses)\\s*=\\s*\\S+.*!\\1 = '*'!\" {sample};"
-            " rm -rf /etc/postgresql/* /var/lib/postgresql/*;"
-            " mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d;"
-            " chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql",
+        return "python3 --version", links, None
+    if standin.kind == "node":
+        return "node --version", _node_user(), NODE_ENTRYPOINT
+    if standin.kind == "redis":
+        return (
+            "redis-server --version",
+            "mkdir -p /data && chown redis:redis /data",
+            REDIS_ENTRYPOINT,
         )
-        entry = root / "usr/local/bin/docker-entrypoint.sh"
-        entry.write_text(POSTGRES_ENTRYPOINT)
-        entry.chmod(0o755)
-    return version
+    version = f"/usr/lib/postgresql/{standin.version}/bin/postgres --version"
+    return version, _postgres_setup(standin.version), POSTGRES_ENTRYPOINT
 
 
-def _node_layout(root: Path) -> str:
-    """The official node image's layout: node, npm and npx in /usr/local/bin, the ``node``
-    user (1000:1000, home /home/node), its entrypoint; returns ``node --version``."""
+def _node_user() -> str:
+    """The official node image's ``node`` user (1000:1000, home /home/node) and node, npm and
+    npx in /usr/local/bin."""
     user, uid, home = NODE_USER
-    version = _chroot(root, "node --version")
-    _chroot(
-        root,
+    return (
         f"groupadd --gid {uid} {user} && useradd --uid {uid} --gid {user} --shell /bin/bash"
         f" --create-home --home-dir {home} {user}; cd /usr/local/bin;"
-        " for tool in node npm npx; do ln -sf /usr/bin/$tool $tool; done",
+        " for tool in node npm npx; do ln -sf /usr/bin/$tool $tool; done"
     )
-    entry = root / "usr/local/bin/docker-entrypoint.sh"
-    entry.write_text(NODE_ENTRYPOINT)
-    entry.chmod(0o755)
-    return version
+
+
+def _postgres_setup(version: str) -> str:
+    """The official postgres image's locale, ``listen_addresses = '*'`` and empty data dirs."""
+    sample = f"/usr/share/postgresql/{version}/postgresql.conf.sample"
+    return (
+        "localedef -i en_US -c -f UTF-8 -A /usr/share/locale/locale.alias en_US.UTF-8;"
+        f" sed -ri \"s!^#?(listen_addresses)\\s*=\\s*\\S+.*!\\1 = '*'!\" {sample};"
+        " rm -rf /etc/postgresql/* /var/lib/postgresql/*;"
+        " mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d;"
+        " chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql"
+    )
 
 
 def _slim_down(root: Path) -> None:
