@@ -23,7 +23,9 @@ from h2c.gate.env_fixtures import (
 )
 from h2c.gate.services import Running
 from h2c.secret import Secret
-from h2c.verdicts.envparity import KeyVerdict, failures, overlay_verdicts, runtime_diff
+from h2c.verdicts.envparity import KeyVerdict, failures
+from h2c.verdicts.envruntime import runtime_diff
+from h2c.verdicts.overlays import overlay_verdicts
 
 __all__ = ["gate_env_verdicts"]  # a fixture, imported so pytest finds it
 

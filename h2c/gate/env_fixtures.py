@@ -27,7 +27,8 @@ from h2c.render.multiline import decode_twins
 from h2c.runplan.argv import gate_processes
 from h2c.runplan.plan import container_envs, planned_resources
 from h2c.secret import Secret
-from h2c.verdicts.envparity import ENVIRON_ARGS, KeyVerdict, environ_from_hex
+from h2c.verdicts.envparity import KeyVerdict
+from h2c.verdicts.envruntime import ENVIRON_ARGS, environ_from_hex
 
 KEYS = pytest.StashKey[dict[str, list[str]]]()
 UNKNOWN = "?"

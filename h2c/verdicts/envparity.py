@@ -26,11 +26,13 @@ key's kind (``h2c.plan.envrules.classify``):
 
 h2c.toml exceptions: ``ignore`` turns any other failure into ``ignored``; ``expect_changed``
 turns a difference (or absence) into ``expected_changed``. Every exception carries a reason.
+
+What reached the running process: ``h2c.verdicts.envruntime``; app env overlays of a resource's
+URL: ``h2c.verdicts.overlays``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -177,6 +179,9 @@ def diff(
     return verdicts
 
 
+_PLATFORM_ONLY = "set by Heroku's platform; not expected on Convox"
+
+
 def _judge(
     key: str,
     h: Secret | None,
@@ -196,24 +201,12 @@ def _judge(
     if h is None:
         return (Status.CONVOX_ONLY, "set on Convox only") if c is not None else (Status.OK, "")
     if kind is EnvKind.PLATFORM:
-        if c is None:
-            return Status.PLATFORM, "set by Heroku's platform; not expected on Convox"
-        if defaulted:
-            return Status.PLATFORM, "a public convox.yml default set on purpose, not a copy"
-        return Status.PLATFORM_COPIED, "a Heroku platform key was copied to Convox"
+        if c is not None and not defaulted:
+            return Status.PLATFORM_COPIED, "a Heroku platform key was copied to Convox"
+        public = "a public convox.yml default set on purpose, not a copy"
+        return Status.PLATFORM, public if c is not None else _PLATFORM_ONLY
     if kind is EnvKind.RESOURCE:
-        if c is not None and c == h:
-            return (
-                Status.COPIED_ADDON_URL,
-                "holds Heroku's add-on value: the app would keep using Heroku's service "
-                "instead of the Convox resource (an overlay: Convox does not start the resource "
-                "and gives the app this value)",
-            )
-        if c is not None:
-            return Status.RESOURCE_OVERRIDDEN, "set by hand, overriding the Convox resource"
-        if provided:
-            return Status.RESOURCE, "provided by a linked Convox resource"
-        return Status.RESOURCE_MISSING, "no linked Convox resource provides it"
+        return _judge_resource(h, c, provided=provided)
     if kind is EnvKind.ADDON_DECISION:
         if c is not None and c == h:
             return Status.OK, "add-on key kept with Heroku's value"
@@ -221,6 +214,27 @@ def _judge(
             Status.NEEDS_DECISION,
             "add-on key: record the decision in h2c.toml (env.ignore or env.expect_changed)",
         )
+    return _judge_copied(h, c, declared=declared)
+
+
+def _judge_resource(h: Secret, c: Secret | None, *, provided: bool) -> tuple[Status, str]:
+    """A resource URL: Convox's linked resource must provide it, never Heroku's value."""
+    if c is not None and c == h:
+        return (
+            Status.COPIED_ADDON_URL,
+            "holds Heroku's add-on value: the app would keep using Heroku's service "
+            "instead of the Convox resource (an overlay: Convox does not start the resource "
+            "and gives the app this value)",
+        )
+    if c is not None:
+        return Status.RESOURCE_OVERRIDDEN, "set by hand, overriding the Convox resource"
+    if provided:
+        return Status.RESOURCE, "provided by a linked Convox resource"
+    return Status.RESOURCE_MISSING, "no linked Convox resource provides it"
+
+
+def _judge_copied(h: Secret, c: Secret | None, *, declared: bool) -> tuple[Status, str]:
+    """An app's own key: Convox must hold Heroku's value, in a key convox.yml declares."""
     if c is None:
         if h.is_multiline:
             return (
@@ -268,116 +282,3 @@ def _apply_exceptions(
 
 def failures(verdicts: Iterable[KeyVerdict]) -> list[KeyVerdict]:
     return [v for v in verdicts if v.fails]
-
-
-# --- runtime truth: what reached the container's process ------------------------------------
-
-# Prints the app process's environ as hex bytes: the text never holds a value verbatim, so no
-# masking in between can touch it, and it reaches Python only. The app process is PID 1, or,
-# under an init (``init: true`` renders as a shared PID namespace; ``docker run --init``), the
-# init's lowest-numbered child: the process the image's ENTRYPOINT shim exec'd into, which sees
-# the decoded multi-line values (the container's own env, PID 1's under an init, does not).
-ENVIRON_SCRIPT = """pid=1
-case "$(cat /proc/1/comm 2>/dev/null)" in
-docker-init|tini|dumb-init|pause|catatonit|init)
-  for d in /proc/[0-9]*; do
-    s=$(cat "$d/stat" 2>/dev/null) || continue
-    set -- ${s##*) }
-    n=${d#/proc/}
-    if [ "$2" = 1 ] && { [ "$pid" = 1 ] || [ "$n" -lt "$pid" ]; }; then pid=$n; fi
-  done;;
-esac
-exec od -An -v -tx1 "/proc/$pid/environ"
-"""
-ENVIRON_ARGS = ["/bin/sh", "-c", ENVIRON_SCRIPT]
-_HEX_RE = re.compile(r"^[0-9a-fA-F\s]*$")
-
-
-def environ_from_hex(text: str) -> dict[str, Secret]:
-    """Decode ``od -An -v -tx1`` output of a NUL-separated environ into key -> Secret.
-
-    >>> env = environ_from_hex(" 41 3d 31 00 42 3d 00\\n")
-    >>> sorted(env), env["A"].reveal(), env["B"].reveal()
-    (['A', 'B'], '1', '')
-    """
-    if not _HEX_RE.match(text):
-        raise ValueError("not od hex output")
-    data = bytes.fromhex("".join(text.split()))
-    env: dict[str, Secret] = {}
-    for entry in data.split(b"\0"):
-        if not entry:
-            continue
-        key, _, value = entry.decode("utf-8", "replace").partition("=")
-        env[key] = Secret(value)
-    return env
-
-
-def runtime_diff(expected: Mapping[str, Secret], actual: Mapping[str, Secret]) -> list[KeyVerdict]:
-    """Every expected key must reach the process with the same digest.
-
-    >>> [v.status.value for v in runtime_diff({"A": Secret("1"), "B": Secret("2")},
-    ...                                       {"A": Secret("1"), "B": Secret("3")})]
-    ['ok', 'runtime_differs']
-    """
-    verdicts = []
-    for key in sorted(expected):
-        want, got = expected[key], actual.get(key)
-        if got is None:
-            status, detail = Status.RUNTIME_MISSING, "not in the running process's environment"
-        elif got != want:
-            status, detail = Status.RUNTIME_DIFFERS, "the running process sees another value"
-        else:
-            status, detail = Status.OK, ""
-        verdicts.append(KeyVerdict(key, status, detail, short_digest(want), short_digest(got)))
-    return verdicts
-
-
-# --- resource overlays: an app env ``<NAME>_URL`` replaces the resource -----------------------
-
-HEROKU_HOST_SUFFIXES = (".amazonaws.com", ".herokuapp.com", ".heroku.com", ".herokudns.com")
-
-
-def points_at_heroku(value: Secret, heroku_value: Secret | None = None) -> bool:
-    """Whether an overlay URL is Heroku's: an AWS/Heroku host, or Heroku's own value.
-
-    >>> points_at_heroku(Secret("postgres://u:p@ec2-1-2-3-4.compute-1.amazonaws.com:5432/d"))
-    True
-    >>> points_at_heroku(Secret("postgres://u:p@db.internal:5432/d"))
-    False
-    >>> points_at_heroku(Secret("postgres://x"), Secret("postgres://x"))
-    True
-    """
-    from urllib.parse import urlsplit
-
-    if heroku_value is not None and value == heroku_value:
-        return True
-    try:
-        host = (urlsplit(value.reveal()).hostname or "").lower().rstrip(".")
-    except ValueError:
-        return False
-    return any(host == s[1:] or host.endswith(s) for s in HEROKU_HOST_SUFFIXES)
-
-
-def overlay_verdicts(
-    overlays: Mapping[str, Secret], heroku: Mapping[str, Secret]
-) -> list[KeyVerdict]:
-    """One verdict per overlaid ``<NAME>_URL``: Heroku's service fails, another one passes.
-
-    >>> h = {"DATABASE_URL": Secret("postgres://u:p@h.example/d")}
-    >>> [(v.key, v.status.value) for v in overlay_verdicts(dict(h), h)]
-    [('DATABASE_URL', 'overlay_heroku')]
-    """
-    verdicts = []
-    for key in sorted(overlays):
-        value, theirs = overlays[key], heroku.get(key)
-        if points_at_heroku(value, theirs):
-            status = Status.OVERLAY_HEROKU
-            detail = (
-                "the app env sets it, so Convox does not start the resource and the app runs "
-                "against Heroku's service (its host or Heroku's own value): remove it from the "
-                "app env (`convox env unset`) or point it at the new service"
-            )
-        else:
-            status, detail = Status.OVERLAY, "set in the app env: replaces the Convox resource"
-        verdicts.append(KeyVerdict(key, status, detail, short_digest(theirs), short_digest(value)))
-    return verdicts

@@ -21,7 +21,8 @@ from h2c.gate.env_fixtures import read_process_env
 from h2c.plan.naming import twin_key
 from h2c.render.multiline import decode_twins, shim_dockerfile_lines, twin_env_lines
 from h2c.secret import Secret
-from h2c.verdicts.envparity import failures, runtime_diff
+from h2c.verdicts.envparity import failures
+from h2c.verdicts.envruntime import runtime_diff
 from tests.unavailable import require_images
 
 pytestmark = pytest.mark.docker

@@ -17,15 +17,8 @@ from h2c.errors import InputError
 from h2c.heroku.config import parse_config
 from h2c.model import Addon
 from h2c.secret import Secret
-from h2c.verdicts.envparity import (
-    Exceptions,
-    Status,
-    diff,
-    environ_from_hex,
-    failures,
-    runtime_diff,
-    short_digest,
-)
+from h2c.verdicts.envparity import Exceptions, Status, diff, failures, short_digest
+from h2c.verdicts.envruntime import environ_from_hex, runtime_diff
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = sorted(p.parent for p in (REPO / "fixtures" / "env").glob("*/expected.txt"))

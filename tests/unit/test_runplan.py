@@ -12,7 +12,7 @@ from h2c.artifacts.app import load_target
 from h2c.cli import main
 from h2c.gate.env_fixtures import no_heroku_side, overlays
 from h2c.runplan.plan import Digester, run_plan
-from h2c.verdicts.envparity import overlay_verdicts
+from h2c.verdicts.overlays import overlay_verdicts
 
 REPO = Path(__file__).resolve().parents[2]
 COPIED = REPO / "fixtures" / "env" / "copied-database-url"
