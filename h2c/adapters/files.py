@@ -6,10 +6,15 @@ it can tell a file it wrote (safe to replace) from one the user edited since (ke
 A file h2c never wrote (not in the record, no h2c header) is the app's: ``existing_layout``
 puts h2c's Dockerfile and compose file beside the app's own, and h2c's exclusions go into the
 app's own .dockerignore as a marked block (``merged``: updated in place, never recorded).
+
+Writes are all or nothing (``h2c.adapters.atomic``: temporary files beside the targets, renamed
+once every one is written), and never leave the output folder: a symbolic link that points
+outside it (``.h2c``, an artifact) is refused, naming it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import json
@@ -21,7 +26,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from h2c.errors import InputError
+from h2c.adapters import atomic
+from h2c.errors import H2cError, InputError, Location, printable
 from h2c.render.layout import (
     COMPOSE,
     DOCKERFILE,
@@ -70,38 +76,86 @@ class Outcome:
 
 
 def digest(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogateescape: a file that is not UTF-8 (read that way) still has a digest
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def checked_path(out_dir: Path, rel: str | Path) -> Path:
+    """The path to read and write for ``rel`` in ``out_dir``, refusing what would escape it.
+
+    A symbolic link on the way (``.h2c``, the file itself) that points outside the folder is
+    refused (exit 2, naming it): h2c never writes, nor reads back, a file outside the app. A
+    link that stays inside is followed, so the file it names is the one kept up to date.
+    """
+    root = out_dir.resolve()
+    path = out_dir
+    for part in Path(rel).parts:
+        path = path / part
+        if path.is_symlink():
+            real = path.resolve()
+            if not _inside(real, root):
+                raise InputError(
+                    str(path),
+                    f"is a symbolic link to {real}, outside {root}: h2c does not write outside "
+                    "the app folder; remove the link",
+                )
+    real = path.resolve() if path.is_symlink() else path
+    if real.exists() and not real.is_file():
+        raise InputError(str(path), "is not a regular file: h2c writes a file there; move it away")
+    return real
+
+
+def _read_text(path: Path) -> str | None:
+    """A file's text (bytes that are not UTF-8 kept as surrogates), or None if it is absent."""
+    try:
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise InputError(str(path), f"cannot read: {error.strerror or error}") from None
+
+
+def _state_path(out_dir: Path) -> Path:
+    """``.h2c/state.json``; a ``.h2c`` that is a file, or a link leaving the folder, is refused."""
+    path = checked_path(out_dir, STATE_FILE)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise InputError(
+            str(out_dir / STATE_FILE.parent),
+            "is a file, not a folder: h2c keeps its record of the files it wrote in "
+            f"{STATE_FILE}; move the file away",
+        )
+    return path
 
 
 def _read_state(out_dir: Path) -> dict[str, str]:
+    text = _read_text(_state_path(out_dir))
     try:
-        data = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(text) if text is not None else {}
+    except ValueError:
         return {}
     files = data.get("files", {}) if isinstance(data, dict) else {}
     return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
 
 
-def _write_state(out_dir: Path, state: dict[str, str]) -> None:
-    """Record the digests; an unchanged record is not rewritten, so a second run writes nothing."""
-    path = out_dir / STATE_FILE
-    text = json.dumps({"files": dict(sorted(state.items()))}, indent=2) + "\n"
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except (OSError, ValueError):
-        pass  # missing or unreadable: write it afresh
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+def _state_text(state: dict[str, str]) -> str:
+    return json.dumps({"files": dict(sorted(state.items()))}, indent=2) + "\n"
 
 
 def _diff(path: str, old: str | None, new: str, secret: bool) -> str:
     if secret:
         return f"--- {path}\n+++ {path}\n@@ secret file: content not shown @@\n"
+    shown = [
+        (text or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        for text in (old, new)
+    ]
     return "".join(
         difflib.unified_diff(
-            (old or "").splitlines(keepends=True),
-            new.splitlines(keepends=True),
+            shown[0].splitlines(keepends=True),
+            shown[1].splitlines(keepends=True),
             fromfile=f"a/{path}" if old is not None else "/dev/null",
             tofile=f"b/{path}",
         )
@@ -114,11 +168,10 @@ def _foreign_text(out_dir: Path, path: str, state: dict[str, str]) -> str | None
     h2c's files are those in its record, and those whose first line is its header (the
     record may be lost: a fresh clone of a repository that does not keep ``.h2c/``).
     """
-    target = out_dir / path
-    if path in state or not target.is_file():
+    if path in state:
         return None
-    text = target.read_text(encoding="utf-8")
-    return None if written_by_h2c(text) else text
+    text = _read_text(checked_path(out_dir, path))
+    return None if text is None or written_by_h2c(text) else text
 
 
 def existing_layout(
@@ -133,7 +186,7 @@ def existing_layout(
     state = _read_state(out_dir)
     dockerfile, compose = DOCKERFILE, COMPOSE
     for flag, name in ((adopt_dockerfile, DOCKERFILE), (adopt_compose, COMPOSE)):
-        if flag and not (out_dir / name).is_file():
+        if flag and not checked_path(out_dir, name).is_file():
             raise InputError(str(out_dir / name), "no such file to adopt")
     if not adopt_dockerfile and _foreign_text(out_dir, DOCKERFILE, state) is not None:
         dockerfile = H2C_DOCKERFILE
@@ -164,8 +217,7 @@ def plan_writes(
     state = _read_state(out_dir)
     outcomes = []
     for file in files:
-        target = out_dir / file.path
-        old = target.read_text(encoding="utf-8") if target.exists() else None
+        old = _read_text(checked_path(out_dir, file.path))
         if old is None:
             action = Action.CREATE
         elif old == file.content:
@@ -184,30 +236,101 @@ def plan_writes(
     return outcomes
 
 
+def _encode(file: FileLike, *, own: bool) -> bytes:
+    """The bytes of a file to write; h2c's own files must be UTF-8 (the app's keep theirs)."""
+    try:
+        return file.content.encode("utf-8", "strict" if own else "surrogateescape")
+    except UnicodeEncodeError as error:
+        where = file.content.count("\n", 0, error.start) + 1
+        raise InputError(
+            Location(file.path, where),
+            f"cannot be written as UTF-8: {printable(file.content[error.start : error.end])} "
+            "(a lone surrogate: fix the value it comes from)",
+        ) from None
+
+
 def apply_writes(files: Sequence[FileLike], out_dir: Path, outcomes: Sequence[Outcome]) -> None:
-    """Write the files whose outcome says so, with their modes, and record h2c's own digests."""
+    """Write the files whose outcome says so, with their modes, and record h2c's own digests.
+
+    All or nothing: every file goes to its temporary file first (the record too); only when all
+    are written are they renamed into place, the record last. A failure before that (a full
+    disk, a value that cannot be encoded) removes the temporary files and changes nothing.
+    """
     state = _read_state(out_dir)
     by_path = {f.path: f for f in files}
-    for outcome in outcomes:
-        file = by_path[outcome.path]
-        if outcome.action in WRITES:
-            target = out_dir / file.path
-            target.parent.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path, str]] = []  # (temporary, target, path as planned)
+    updates: dict[str, str | None] = {}  # path -> digest to record (None: forget it)
+    try:
+        for outcome in outcomes:
+            file = by_path[outcome.path]
+            if not outcome.record:
+                updates[file.path] = None
+            elif outcome.action in (Action.CREATE, Action.UPDATE, Action.UNCHANGED):
+                updates[file.path] = digest(file.content)
+            if outcome.action not in WRITES:
+                continue
+            data = _encode(file, own=outcome.record)
+            target = checked_path(out_dir, file.path)
             keep_mode = not outcome.record and target.is_file()  # the app's file keeps its mode
             mode = stat.S_IMODE(target.stat().st_mode) if keep_mode else file.mode
-            _write_private(target, file.content, mode)
-        if not outcome.record:
-            state.pop(file.path, None)
-        elif outcome.action in (Action.CREATE, Action.UPDATE, Action.UNCHANGED):
-            state[file.path] = digest(file.content)
-    _write_state(out_dir, state)
+            _mkdir(target.parent)
+            staged.append((atomic.write_temp(target, data, mode), target, file.path))
+        new_state = _updated(state, updates)
+        state_file = _state_path(out_dir)
+        if _read_text(state_file) != _state_text(new_state):  # unchanged: not rewritten
+            _mkdir(state_file.parent)
+            data = _state_text(new_state).encode("utf-8")
+            staged.append((atomic.write_temp(state_file, data, 0o644), state_file, ""))
+    except BaseException:
+        for tmp, _, _ in staged:
+            atomic.discard(tmp)
+        raise
+    _commit(staged, state, updates, out_dir)
 
 
-def _write_private(target: Path, content: str, mode: int) -> None:
-    """Create with the final mode from the start, so a secret file is never world-readable."""
-    tmp = target.with_name(f".{target.name}.h2c-tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(content)
-    os.chmod(tmp, mode)
-    os.replace(tmp, target)
+def _updated(state: dict[str, str], updates: dict[str, str | None]) -> dict[str, str]:
+    new = dict(state)
+    for path, value in updates.items():
+        if value is None:
+            new.pop(path, None)
+        else:
+            new[path] = value
+    return new
+
+
+def _commit(
+    staged: list[tuple[Path, Path, str]],
+    state: dict[str, str],
+    updates: dict[str, str | None],
+    out_dir: Path,
+) -> None:
+    """Rename every temporary file into place. Should one rename fail, the rest are dropped
+    and the record says what is on disk now, so the next run still knows h2c's own files."""
+    done: set[str] = set()
+    for index, (tmp, target, path) in enumerate(staged):
+        try:
+            os.replace(tmp, target)
+        except OSError as error:
+            for later, _, _ in staged[index:]:
+                atomic.discard(later)
+            kept = {p: d for p, d in updates.items() if p in done or p not in _paths(staged)}
+            text = _state_text(_updated(state, kept))
+            with contextlib.suppress(H2cError):
+                atomic.write_atomic(_state_path(out_dir), text.encode("utf-8"), 0o644)
+            raise atomic.write_error(target, error) from None
+        done.add(path)
+    for folder in {target.parent for _, target, _ in staged}:
+        atomic.sync_dir(folder)
+
+
+def _paths(staged: list[tuple[Path, Path, str]]) -> set[str]:
+    return {path for _, _, path in staged if path}
+
+
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(str(folder), "is a file, not a folder") from None
+    except OSError as error:
+        raise atomic.write_error(folder, error) from None

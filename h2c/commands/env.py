@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from h2c import output
@@ -124,14 +122,16 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` with mode 0600 from the first byte, replacing it atomically."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")  # mkstemp: mode 0600
+    """Write ``text`` to ``path`` with mode 0600 from the first byte, replacing it atomically.
+
+    A folder there is refused (exit 2); a failed write leaves the old file as it was.
+    """
+    from h2c.adapters.atomic import write_atomic
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            str(path), "cannot be written as UTF-8: a value holds a lone surrogate"
+        ) from None
+    write_atomic(path, data, 0o600)

@@ -8,7 +8,7 @@ from pathlib import Path
 from h2c import output
 from h2c.adapters.files import WRITES, Action, apply_writes, existing_layout, plan_writes
 from h2c.commands._inputs import add_app_arguments, load_from_args
-from h2c.errors import EXIT_FAILED, EXIT_OK
+from h2c.errors import EXIT_FAILED, EXIT_OK, InputError
 from h2c.model import Severity
 
 SEED_FILES = frozenset({"h2c.toml"})
@@ -71,10 +71,24 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         output.info(f"up to date: {len(outcomes)} artifacts in {out_dir}")
         return EXIT_OK
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_folder(out_dir)
     apply_writes(rendered.files, out_dir, outcomes)
     notes = file_notes(layout)
     for outcome in outcomes:
         note = f"  ({notes[outcome.path]})" if outcome.path in notes else ""
         output.info(f"{outcome.action.value:>9}  {out_dir / outcome.path}{note}")
     return EXIT_OK
+
+
+def _make_folder(out_dir: Path) -> None:
+    """Create ``--out`` (exit 2 naming it when it cannot be: a file, /proc, read-only)."""
+    from h2c.adapters.atomic import write_error
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError(
+            str(out_dir), "is a file, not a folder: name a folder to write to"
+        ) from None
+    except OSError as error:
+        raise write_error(out_dir, error) from None
