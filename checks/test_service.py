@@ -14,8 +14,10 @@ import pytest
 
 from h2c.adapters import http as probes
 from h2c.gate.asserts import container_tail, fail
-from h2c.gate.services import ReleaseOutcome, Running, Stopped, listeners, settle, stop_all
+from h2c.gate.readiness import listeners
+from h2c.gate.services import ReleaseOutcome, Running
 from h2c.gate.settings import GateSettings
+from h2c.gate.stops import Stopped, settle, stop_all
 from h2c.verdicts.http import host_rejection, router_headers
 from h2c.verdicts.ports import listen_verdict
 from h2c.verdicts.process import stay_up_verdict, was_killed

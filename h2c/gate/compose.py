@@ -20,8 +20,8 @@ from h2c.adapters.compose import ComposeProject
 from h2c.adapters.contracts import Container, Engine
 from h2c.adapters.polling import wait_until
 from h2c.artifacts.app import GateApp
+from h2c.gate.readiness import listeners, wait_web
 from h2c.gate.resources import STARTUP_S, ready_args, wait_accepting
-from h2c.gate.services import listeners, wait_web
 from h2c.gate.settings import GateSettings
 from h2c.runplan.compose import compose_for_gate
 from h2c.verdicts.process import log_tail

@@ -23,9 +23,11 @@ from h2c.artifacts.app import GateApp
 from h2c.errors import EnvironmentMissing, H2cError
 from h2c.gate import services
 from h2c.gate.compose import ComposeRun
-from h2c.gate.services import GRACE_S, ReleaseOutcome, Running, listeners, wait_web
+from h2c.gate.readiness import listeners, wait_web
+from h2c.gate.services import ReleaseOutcome, Running
 from h2c.gate.settings import GateSettings, load_settings, session_app
 from h2c.gate.stage import Stage, image_tag
+from h2c.gate.stops import GRACE_S
 from h2c.runplan.env import Database
 from h2c.secret import Secret
 from h2c.verdicts import leaks
