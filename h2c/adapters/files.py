@@ -263,13 +263,13 @@ def apply_writes(files: Sequence[FileLike], out_dir: Path, outcomes: Sequence[Ou
     try:
         for outcome in outcomes:
             file = by_path[outcome.path]
+            data = _encode(file, own=outcome.record) if outcome.action in WRITES else b""
             if not outcome.record:
                 updates[file.path] = None
             elif outcome.action in (Action.CREATE, Action.UPDATE, Action.UNCHANGED):
                 updates[file.path] = digest(file.content)
             if outcome.action not in WRITES:
                 continue
-            data = _encode(file, own=outcome.record)
             target = checked_path(out_dir, file.path)
             keep_mode = not outcome.record and target.is_file()  # the app's file keeps its mode
             mode = stat.S_IMODE(target.stat().st_mode) if keep_mode else file.mode

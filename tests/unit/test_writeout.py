@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from h2c.adapters import atomic
 from h2c.adapters.files import STATE_FILE, Action, apply_writes, plan_writes
 from h2c.cli import main
+from h2c.errors import EnvironmentMissing, InputError
 from tests.golden_cases import golden_cases
 
 
@@ -119,3 +124,111 @@ def test_merged_file_gets_its_block_once_keeps_its_mode_and_is_never_claimed(
     ignore.write_text("dist\n" + ignore.read_text())  # the user edits their own lines
     merged = [F(".dockerignore", "dist\n" + merged[0].content)]
     assert run() == {".dockerignore": Action.UNCHANGED}
+
+
+# ---- issue 15: nothing lost on a failed write, nothing written outside the app ----------------
+
+FILES = [
+    F("Dockerfile", "FROM b\n"),
+    F("convox.env", "TOKEN=new\n", 0o600, True),
+    F("convox.yml", "services: {}\n"),
+]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def first_run(out: Path) -> dict[str, bytes]:
+    write([F("Dockerfile", "FROM a\n"), F("convox.env", "TOKEN=old\n", 0o600, True)], out)
+    return snapshot(out)
+
+
+def test_a_full_disk_midway_changes_nothing_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = first_run(tmp_path)
+    calls = []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # the second file of three: the first is already written
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    with pytest.raises(EnvironmentMissing) as caught:
+        write(FILES, tmp_path)
+    assert caught.value.exit_code == 3 and "No space left" in str(caught.value)
+    assert snapshot(tmp_path) == before  # no temporary file, the state as it was
+    monkeypatch.undo()
+    assert write(FILES, tmp_path)["Dockerfile"] is Action.UPDATE  # still h2c's own file
+
+
+def test_a_value_that_cannot_be_encoded_changes_nothing(tmp_path: Path) -> None:
+    before = first_run(tmp_path)
+    broken = [F("Dockerfile", "FROM b\n"), F("convox.env", "A=1\nTOKEN=\udc00x\n", 0o600, True)]
+    with pytest.raises(InputError) as caught:
+        write(broken, tmp_path)
+    assert str(caught.value).startswith("convox.env:2: cannot be written as UTF-8")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "link", [".convox.env.h2c-tmp", ".h2c", "convox.env", ".h2c/state.json", "Dockerfile"]
+)
+def test_a_planted_link_to_outside_is_refused_and_nothing_is_written_there(
+    tmp_path: Path, link: str
+) -> None:
+    app, outside = tmp_path / "app", tmp_path / "outside"
+    app.mkdir()
+    outside.mkdir()
+    (app / link).parent.mkdir(parents=True, exist_ok=True)
+    (app / link).symlink_to(outside if link == ".h2c" else outside / "stolen")
+    with pytest.raises(InputError) as caught:
+        write(FILES, app)
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith(str(app / link)), caught.value
+    assert list(outside.iterdir()) == []
+    assert not [p for p in app.rglob("*") if p.name.endswith(".h2c-tmp") and not p.is_symlink()]
+
+
+def test_a_link_inside_the_app_is_followed_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "ops").mkdir()
+    (tmp_path / "convox.yml").symlink_to("ops/convox.yml")
+    write(FILES, tmp_path)
+    assert (tmp_path / "convox.yml").is_symlink()
+    assert (tmp_path / "ops" / "convox.yml").read_text() == "services: {}\n"
+
+
+def test_a_leftover_temporary_file_of_a_killed_run_is_replaced(tmp_path: Path) -> None:
+    (tmp_path / ".convox.env.h2c-tmp").write_text("TOKEN=half")
+    write(FILES, tmp_path)
+    assert (tmp_path / "convox.env").read_text() == "TOKEN=new\n"
+    assert not (tmp_path / ".convox.env.h2c-tmp").exists()
+
+
+def test_h2c_as_a_file_is_bad_input_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / ".h2c").write_text("not a folder")
+    with pytest.raises(InputError) as caught:
+        write(FILES, tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / '.h2c'}: is a file, not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".h2c"]
+
+
+def test_an_artifact_path_that_is_a_folder_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "convox.yml").mkdir()
+    with pytest.raises(InputError, match="convox.yml: is not a regular file"):
+        write(FILES, tmp_path)
+
+
+def test_env_export_writes_0600_atomically_and_refuses_a_folder(tmp_path: Path) -> None:
+    from h2c.commands.env import write_private
+
+    target = tmp_path / "env.json"
+    write_private(target, "{}\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    with pytest.raises(InputError, match="is a folder"):
+        write_private(tmp_path, "{}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env.json"]
