@@ -219,7 +219,7 @@ def test_h2c_as_a_file_is_bad_input_before_anything_is_written(tmp_path: Path) -
 
 def test_an_artifact_path_that_is_a_folder_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "convox.yml").mkdir()
-    with pytest.raises(InputError, match="convox.yml: is not a regular file"):
+    with pytest.raises(InputError, match=r"convox\.yml: is not a regular file"):
         write(FILES, tmp_path)
 
 
