@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "env": "h2c.commands.env",
     "demo": "h2c.commands.demo",
     "compare": "h2c.commands.compare",
+    "postdeploy": "h2c.commands.postdeploy",
 }
 
 

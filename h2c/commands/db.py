@@ -57,6 +57,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument("--json", action="store_true", help="print a machine-readable report")
     verify.set_defaults(func=_verify)
 
+    snap = sub.add_parser("snapshot", help="a baseline for h2c postdeploy: counts, sequences, "
+                          "schema digests per table (no data, no values), read-only")  # fmt: skip
+    snap.add_argument("--from", dest="source", required=True, metavar="URL|$VAR")
+    snap.add_argument("-o", "--output", required=True, metavar="FILE")
+    snap.add_argument("--convox-app", metavar="NAME",
+                      help="also record digests of this app's active release env")  # fmt: skip
+    snap.add_argument("--rack", metavar="RACK")
+    snap.add_argument("--convox-bin", metavar="PATH", help="the convox CLI (default: on PATH)")
+    snap.set_defaults(func=_snapshot)
+
 
 def _dump(args: argparse.Namespace) -> int:
     from h2c.db import conn, dump
@@ -172,3 +182,20 @@ def _verify_pair(args: argparse.Namespace, source: str, target: str) -> int:
                 output.table(title, columns, rows)
         output.info(report.summary(result))
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    """``h2c db snapshot``: the cut-over baseline ``h2c postdeploy --baseline`` reads."""
+    from h2c.adapters.convox_cli import ConvoxCli
+    from h2c.db import conn
+    from h2c.gate.db_targets import expand
+    from h2c.postdeploy.record import take_baseline, write_baseline
+
+    source = conn.check_url(expand(args.source, os.environ, what="--from"), "--from")
+    convox = ConvoxCli(args.convox_app, args.rack, args.convox_bin) if args.convox_app else None
+    baseline = take_baseline(source, convox=convox, file=args.output)
+    write_baseline(baseline, Path(args.output))
+    tables = len(baseline.database.tables) if baseline.database else 0
+    keys = f", {len(baseline.env.keys)} env digests" if baseline.env else ""
+    output.info(f"wrote {args.output} ({tables} tables{keys}) from {conn.mask(source)}")
+    return EXIT_OK
