@@ -19,9 +19,11 @@ absolute.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,9 @@ GATE_INI = """\
 addopts =
 """
 DROPPED_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")  # the user's pytest settings, not the gate's
+URL_OPTIONS = {"--h2c-source": "H2C_GATE_SOURCE_URL", "--h2c-target": "H2C_GATE_TARGET_URL"}
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+SI_KERNEL = 0x80  # si_code of a signal the kernel sent (the terminal's Ctrl-C to its group)
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,28 @@ def pytest_args(
     return [*args, "--h2c-summary", summary_file, "-p", "no:cacheprovider", *extra]
 
 
+def urls_to_env(extra: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Database URLs among the pytest args, moved to the gate's environment (``ps`` shows
+    argv, and a URL holds a password); the plugin reads ``$NAME`` from there.
+
+    >>> urls_to_env(["--h2c-source", "postgres://u:pw@h/db", "--h2c-target=$T", "-x"])
+    (['--h2c-source', '$H2C_GATE_SOURCE_URL', '--h2c-target=$T', '-x'], \
+{'H2C_GATE_SOURCE_URL': 'postgres://u:pw@h/db'})
+    """
+    args, env = list(extra), {}
+    for index, arg in enumerate(args):
+        option, equals, value = arg.partition("=")
+        if option in URL_OPTIONS and not equals and index + 1 < len(args):
+            value, index = args[index + 1], index + 1
+        elif option not in URL_OPTIONS or not equals:
+            continue
+        if "://" in value:
+            name = URL_OPTIONS[option]
+            env[name] = value
+            args[index] = f"{option}=${name}" if equals else f"${name}"
+    return args, env
+
+
 def run_gate(
     app_dir: Path,
     *,
@@ -137,10 +164,12 @@ def run_gate(
         (scratch / "pytest.ini").write_text(GATE_INI, encoding="utf-8")
         summary = summary or scratch / "summary.json"
         summary.unlink(missing_ok=True)  # an old file must not pass for this run's
+        options["extra"], url_env = urls_to_env(options.get("extra", ()))
         args = pytest_args(app_dir, summary=summary, scratch=scratch, **options)
         env = {
             **{k: v for k, v in os.environ.items() if k not in DROPPED_ENV},
             **(extra_env or {}),
+            **url_env,
             "H2C_REQUIRE_ENGINE": "1",
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }
@@ -152,18 +181,41 @@ def run_gate(
 
 
 def _wait(gate: subprocess.Popen[bytes]) -> int:
-    """The gate's exit code; on Ctrl-C, let it remove its containers before h2c stops.
+    """The gate's exit code; on SIGINT or SIGTERM, stop it, let it clean up, then stop too.
 
-    Ctrl-C in a terminal reaches the gate too, and its teardown removes what it started;
-    ``subprocess.run`` would kill it 0.25 s later and leave the containers behind. A second
-    Ctrl-C (or a gate that does not stop) gets SIGTERM, whose handler still cleans up.
+    Ctrl-C in a terminal reaches the gate too (its ``si_code`` says the terminal sent it), and
+    its teardown removes what it started. A signal sent to h2c alone (``kill -INT PID``) is
+    passed on to the gate, whose teardown does the same. h2c waits ``INTERRUPT_WAIT_S`` for
+    that, then raises KeyboardInterrupt (exit 130). Off the main thread: a plain wait.
     """
-    try:
+    if threading.current_thread() is not threading.main_thread():
         return gate.wait()
-    except KeyboardInterrupt:
-        try:
-            gate.wait(timeout=INTERRUPT_WAIT_S)
-        except (KeyboardInterrupt, subprocess.TimeoutExpired):
-            gate.terminate()
-            gate.wait(timeout=INTERRUPT_WAIT_S)
-        raise
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        info = None
+        while info is None:
+            rc = gate.poll()
+            if rc is not None:
+                return rc
+            info = signal.sigtimedwait(_STOP_SIGNALS, 0.2)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    if info.si_code != SI_KERNEL:  # not from the terminal: the gate has not seen it
+        gate.send_signal(info.si_signo)
+    _stop(gate)
+    raise KeyboardInterrupt
+
+
+def _stop(gate: subprocess.Popen[bytes]) -> None:
+    """Wait a bounded time for a signalled gate; a second Ctrl-C, or a gate that does not end,
+    gets SIGTERM (its handler still cleans up), then SIGKILL."""
+    try:
+        gate.wait(timeout=INTERRUPT_WAIT_S)
+        return
+    except (KeyboardInterrupt, subprocess.TimeoutExpired):
+        gate.terminate()
+    try:
+        gate.wait(timeout=INTERRUPT_WAIT_S)
+    except (KeyboardInterrupt, subprocess.TimeoutExpired):
+        gate.kill()
+        gate.wait()
