@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 
 from h2c import __version__
 from h2c.errors import EXIT_BAD_INPUT, H2cError
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C; SIGTERM ends the same way
 
 COMMAND_MODULES = {
     "inspect": "h2c.commands.inspect",
@@ -63,6 +67,7 @@ def main(
     """
     from h2c import output
 
+    previous = _stop_on_sigterm()
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         args = build_parser(argv[0] if argv else None).parse_args(argv)
@@ -72,9 +77,26 @@ def main(
     except H2cError as error:
         output.error(str(error))
         return error.exit_code
-    except KeyboardInterrupt:
-        output.error("interrupted")
-        return 130
+    except KeyboardInterrupt as stop:  # SIGINT, or SIGTERM (below); a restore says what it left
+        output.error(str(stop) or "interrupted")
+        return EXIT_INTERRUPTED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> signal._HANDLER | None:
+    """SIGTERM stops h2c as Ctrl-C does (clean-up runs: temporary files, pg_restore, the
+    gate's child); only from the main thread, and only where SIGTERM still has its default."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,8 +18,12 @@ from h2c.commands._inputs import add_app_arguments
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit-xml", type=Path, help="also write a JUnit XML report")
-    parser.add_argument("--keep", action="store_true", help="keep containers for debugging")
-    parser.add_argument("--settle", type=float, help="seconds each process must stay up")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep containers for debugging (their env holds the app's secrets)",
+    )
+    parser.add_argument("--settle", type=seconds, help="seconds each process must stay up")
     parser.add_argument(
         "--plan", action="store_true", help="show how the gate will run each service; run nothing"
     )
@@ -30,6 +34,31 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         help="fail (not skip) the env parity checks when there is no Heroku config export "
         "(also: H2C_REQUIRE_HEROKU_SIDE=1)",
     )
+
+
+KEEP_WARNING = (
+    "--keep: the gate's containers stay after it ends, and their env holds the app's secrets "
+    "(convox.env's values); remove them when done: "
+    "docker rm -f $(docker ps -aq --filter label=dev.h2c.managed)"
+)
+
+
+def seconds(text: str) -> float:
+    """A number of seconds, at least 0 (``--settle``); else a usage error (exit 2).
+
+    >>> seconds("2.5")
+    2.5
+    >>> seconds("-1")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be a number of seconds, at least 0, got '-1'
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, at least 0, got {text!r}")
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,7 +85,9 @@ def split_rest(args: argparse.Namespace) -> list[str]:
     >>> split_rest(ns), ns.settle, ns.h2c_summary
     (['-k', 'image', '-x'], 4.0, PosixPath('s.json'))
     """
-    again = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    from h2c.cli import _Parser  # a bad value there is a usage error (exit 2) too
+
+    again = _Parser(prog="h2c check", add_help=False, allow_abbrev=False)
     for flag in ("--config", "--addons", "--formation"):
         again.add_argument(flag, type=Path, default=getattr(args, flag[2:]))
     _add_options(again)
@@ -84,10 +115,12 @@ def run(args: argparse.Namespace, *, extra_env: Mapping[str, str] | None = None)
     from h2c.gate.summary import render
 
     app_dir = args.app_dir.resolve()
+    extra = split_rest(args)  # a bad option value after APP_DIR is a usage error (exit 2)
     load_target(app_dir)  # bad input (no folder, never generated) stops here with exit 2
-    extra = split_rest(args)
     if args.plan:
         return show_plan(args, app_dir)
+    if args.keep:
+        output.warn(KEEP_WARNING)
     if args.require_heroku_side:
         extra_env = {**(extra_env or {}), "H2C_REQUIRE_HEROKU_SIDE": "1"}
     result = run_gate(
