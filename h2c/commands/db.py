@@ -15,20 +15,54 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+URL_HELP = (
+    "postgres://USER[:PASSWORD]@HOST:PORT/DB, or '$VAR' (quoted: h2c reads the variable, so "
+    "no password shows in ps); without a password, PGPASSWORD or ~/.pgpass supply it"
+)
+
+
+def count(text: str) -> int:
+    """A whole number of at least 1 (``--jobs``, ``--workers``); else a usage error (exit 2).
+
+    >>> count("4")
+    4
+    >>> count("-3")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be a whole number of at least 1, got '-3'
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def database_url(value: str, option: str) -> str:
+    """The URL an option names: ``$VAR`` / ``${VAR}`` reads the environment (the one rule,
+    ``h2c.gate.db_targets.expand``), so no password has to sit on h2c's command line."""
+    if value.strip().startswith("$"):
+        from h2c.gate.db_targets import expand  # only then: it costs start-up time
+
+        return expand(value, os.environ, what=option)
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = subparsers.add_parser("db", help="dump, restore and verify the Postgres database")
     sub = db.add_subparsers(dest="db_command", metavar="SUBCOMMAND")
     sub.required = True
 
     dump = sub.add_parser("dump", help="pg_dump a source like Heroku pg:backups (read-only)")
-    dump.add_argument("--from", dest="source", required=True, metavar="URL")
+    dump.add_argument("--from", dest="source", required=True, metavar="URL", help=URL_HELP)
     dump.add_argument("-o", "--output", required=True, metavar="FILE")
     dump.set_defaults(func=_dump)
 
     restore = sub.add_parser("restore", help="restore a custom-format dump into the target")
     restore.add_argument("file", metavar="FILE")
-    restore.add_argument("--to", dest="target", required=True, metavar="URL")
-    restore.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N")
+    restore.add_argument("--to", dest="target", required=True, metavar="URL", help=URL_HELP)
+    restore.add_argument("--jobs", "-j", type=count, default=os.cpu_count() or 1, metavar="N")
     restore.add_argument(
         "--force",
         action="store_true",
@@ -42,9 +76,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         required=True,
         metavar="URL|FILE",
         help="URL, or a custom-format dump file (restored into a scratch database on the "
-        "target's server and dropped after)",
+        "target's server and dropped after); '$VAR' reads either from the environment",
     )
-    verify.add_argument("--target", required=True, metavar="URL")
+    verify.add_argument("--target", required=True, metavar="URL", help=URL_HELP)
     verify.add_argument("--checksums", action="store_true", help="also checksum rows by key range")
     verify.add_argument(
         "--hash",
@@ -53,7 +87,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="row hash for --checksums: fast (default: hashtextextended, stable across "
         "PostgreSQL versions) or md5 (~2.5x slower)",
     )
-    verify.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N")
+    verify.add_argument("--workers", type=count, default=os.cpu_count() or 1, metavar="N")
     verify.add_argument("--json", action="store_true", help="print a machine-readable report")
     verify.set_defaults(func=_verify)
 
@@ -71,7 +105,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _dump(args: argparse.Namespace) -> int:
     from h2c.db import conn, dump
 
-    result = dump.dump(conn.check_url(args.source, "--from"), args.output)
+    source = conn.check_url(database_url(args.source, "--from"), "--from")
+    result = dump.dump(source, args.output)
     output.info(f"wrote {result.file} ({result.size} bytes, pg_dump {result.pg_dump_version})")
     return EXIT_OK
 
@@ -103,7 +138,7 @@ def _restore(args: argparse.Namespace) -> int:
 
     if not Path(args.file).is_file():
         raise InputError(args.file, "no such dump file")
-    target = conn.check_url(args.target, "--to")
+    target = conn.check_url(database_url(args.target, "--to"), "--to")
     bar = _ProgressBar() if sys.stderr.isatty() else None
     try:
         result = restore.restore(
@@ -123,6 +158,7 @@ def _restore(args: argparse.Namespace) -> int:
             f"restore FAILED: pg_restore exit {result.returncode}, "
             f"{result.errors_ignored or len(result.errors)} errors"
         )
+        output.error(restore.redo_hint(target, args.file, "with errors"))
         return EXIT_FAILED
     output.info(
         f"restored {result.items_total} TOC entries into {conn.mask(target)} "
@@ -147,10 +183,11 @@ def _dump_source(value: str) -> Path | None:
 def _verify(args: argparse.Namespace) -> int:
     from h2c.db import conn
 
-    dump_file = _dump_source(args.source)
-    target = conn.check_url(args.target, "--target")
+    source_arg = database_url(args.source, "--source")
+    dump_file = _dump_source(source_arg)
+    target = conn.check_url(database_url(args.target, "--target"), "--target")
     if dump_file is None:
-        return _verify_pair(args, conn.check_url(args.source, "--source"), target)
+        return _verify_pair(args, conn.check_url(source_arg, "--source"), target)
     from h2c.db import scratch
 
     with scratch.restored(dump_file, target) as (source, restored):

@@ -8,8 +8,11 @@ server and pg_dump version strings.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 MAGIC = b"PGDMP"
 
@@ -197,3 +200,163 @@ schema='heroku_ext')]
             ext = TYPE_EXTENSIONS.get(ref["name"], ref["name"])
             found.setdefault(ext, NeededExtension(ext, ref["schema"]))
     return list(found.values())
+
+
+# --- the TOC and the data blocks, read from the file itself (pg_backup_archiver.c ReadToc,
+# pg_backup_custom.c): a truncated or damaged dump is refused before anything is written ---
+
+K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET, K_OFFSET_NO_DATA = 1, 2, 3
+BLK_DATA, BLK_BLOBS = 1, 3
+CHECKED_VERSIONS = ((1, 12), (1, 16))  # the layouts this reader knows (PostgreSQL 11 to 17)
+FORMAT_CUSTOM = 1
+
+
+class Damaged(ValueError):
+    """The archive is truncated or damaged: its TOC or a data block ends early or is wrong."""
+
+
+@dataclass(frozen=True)
+class DataEntry:
+    """A TOC entry with data in the file: its id, what it is, where its block starts."""
+
+    dump_id: int
+    desc: str
+    tag: str
+    state: int  # K_OFFSET_*
+    offset: int
+
+
+class _Reader:
+    """ReadInt / ReadStr / ReadOffset over an open archive, bounded by the file's size."""
+
+    def __init__(self, handle: BinaryIO, size: int, int_size: int, off_size: int) -> None:
+        self.handle, self.size, self.int_size, self.off_size = handle, size, int_size, off_size
+
+    def take(self, count: int) -> bytes:
+        data = self.handle.read(count)
+        if len(data) != count:
+            raise Damaged("the file ends early")
+        return data
+
+    def read_int(self) -> int:
+        raw = self.take(1 + self.int_size)
+        value = int.from_bytes(raw[1:], "little")
+        return -value if raw[0] else value
+
+    def read_str(self) -> str | None:
+        length = self.read_int()
+        if length < 0:
+            return None
+        if length > self.size:
+            raise Damaged(f"a string of {length} bytes in a file of {self.size}")
+        return self.take(length).decode("utf-8", "replace")
+
+    def offset(self) -> tuple[int, int]:
+        raw = self.take(1 + self.off_size)
+        if raw[0] not in (K_OFFSET_POS_NOT_SET, K_OFFSET_POS_SET, K_OFFSET_NO_DATA):
+            raise Damaged(f"unexpected data offset flag {raw[0]}")
+        return raw[0], int.from_bytes(raw[1:], "little")
+
+
+def _skip_header(reader: _Reader, version: tuple[int, int, int]) -> None:
+    reader.take(11)  # magic, version, int size, offset size, format
+    if version >= (1, 15):
+        reader.take(1)
+    else:
+        reader.read_int()
+    for _ in range(7):
+        reader.read_int()  # creation time
+    for _ in range(3):  # database name, server version, pg_dump version
+        reader.read_str()
+
+
+def read_data_entries(handle: BinaryIO, size: int) -> tuple[list[DataEntry], int, _Reader] | None:
+    """The TOC entries of a custom-format archive that have data, and where the TOC ends.
+
+    None for a layout this reader does not know (another format, a version outside
+    ``CHECKED_VERSIONS``): pg_restore alone judges those. Raises Damaged.
+    """
+    head = handle.read(11)
+    if len(head) < 11 or not head.startswith(MAGIC):
+        return None
+    version, int_size, off_size, fmt = (head[5], head[6], head[7]), head[8], head[9], head[10]
+    low, high = CHECKED_VERSIONS
+    if fmt != FORMAT_CUSTOM or not low <= version[:2] <= high or not 0 < int_size <= 8:
+        return None
+    handle.seek(0)
+    reader = _Reader(handle, size, int_size, off_size)
+    _skip_header(reader, version)
+    count = reader.read_int()
+    if not 0 <= count <= size:
+        raise Damaged(f"a table of contents of {count} entries")
+    entries = []
+    for _ in range(count):
+        dump_id = reader.read_int()
+        reader.read_int()  # hadDumper
+        reader.read_str(), reader.read_str()  # tableoid, oid
+        tag, desc = reader.read_str() or "", reader.read_str() or ""
+        reader.read_int()  # section
+        for _ in range(6):  # defn, dropStmt, copyStmt, namespace, tablespace, tableam
+            reader.read_str()
+        if version >= (1, 16):
+            reader.read_int()  # relkind
+        reader.read_str(), reader.read_str()  # owner, withOids
+        while reader.read_str() is not None:  # dependencies, ended by a NULL string
+            pass
+        state, offset = reader.offset()
+        if state != K_OFFSET_NO_DATA:
+            entries.append(DataEntry(dump_id, desc, tag, state, offset))
+    return entries, handle.tell(), reader
+
+
+def _walk_block(reader: _Reader, entry: DataEntry) -> None:
+    """Read one data block from its start to its end marker, skipping the data itself."""
+    kind, dump_id = reader.take(1)[0], reader.read_int()
+    if kind not in (BLK_DATA, BLK_BLOBS) or dump_id != entry.dump_id:
+        raise Damaged(f"no data block for {entry.desc} {entry.tag} where the TOC says")
+    while True:
+        if kind == BLK_BLOBS and reader.read_int() == 0:  # each large object: its oid, then chunks
+            return
+        while (length := reader.read_int()) != 0:
+            if length < 0 or reader.handle.seek(length, 1) > reader.size:
+                raise Damaged(f"the data of {entry.desc} {entry.tag} ends past the end of the file")
+        if kind == BLK_DATA:
+            return
+
+
+def check_data(path: str | Path) -> None:
+    """Refuse (Damaged) a custom-format dump whose TOC or data blocks the file does not hold.
+
+    ``pg_restore -l`` reads only the TOC, so a truncated file passes it and then fails midway
+    through a restore. Here every data offset must lie inside the file and start the block the
+    TOC names, and the last block must end inside it; without offsets (a dump written to a
+    pipe) every block is walked in order.
+    """
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        try:
+            found = read_data_entries(handle, size)
+            if found is None:
+                return
+            entries, toc_end, reader = found
+            if not all(e.state == K_OFFSET_POS_SET for e in entries):
+                handle.seek(toc_end)
+                for entry in entries:
+                    _walk_block(reader, entry)
+                return
+            last = max(entries, key=lambda e: e.offset, default=None)
+            for entry in entries:
+                if not toc_end <= entry.offset < size:
+                    raise Damaged(
+                        f"the data of {entry.desc} {entry.tag} starts at byte {entry.offset}, "
+                        "past the end of the file"
+                    )
+                handle.seek(entry.offset)
+                if entry is last:
+                    _walk_block(reader, entry)
+                elif reader.take(1)[0] not in (BLK_DATA, BLK_BLOBS) or (
+                    reader.read_int() != entry.dump_id
+                ):
+                    raise Damaged(f"no data block for {entry.desc} {entry.tag} where the TOC says")
+        except Damaged as error:
+            raise Damaged(f"{error} (the file has {size} bytes)") from None

@@ -106,3 +106,59 @@ def owned_sequences(conn: connection) -> list[OwnedSequence]:
     with conn.cursor() as cur:
         cur.execute(_OWNED_SEQUENCES)
         return [OwnedSequence(*row) for row in cur.fetchall()]
+
+
+def _not_member(catalog: str, alias: str) -> str:
+    """SQL: the object ``alias.oid`` of ``catalog`` was not created by an extension."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '{catalog}'::regclass "
+        f"AND d.objid = {alias}.oid AND d.deptype = 'e')"
+    )
+
+
+# Every kind of object a restore would collide with, outside the system and extension schemas
+# and not an extension's: relations, functions, types, schemas, collations, operators, text
+# search configurations. ``public`` itself is in every new database, so it does not count.
+_APP_OBJECTS = f"""
+    SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view'
+             WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
+             WHEN 'c' THEN 'type' ELSE 'table' END, n.nspname || '.' || c.relname
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f', 'c') AND {APP_SCHEMA}
+      AND {NOT_EXTENSION_MEMBER}
+    UNION ALL
+    SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
+             ELSE 'function' END,
+           n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE {APP_SCHEMA} AND {_not_member("pg_proc", "p")}
+    UNION ALL
+    SELECT 'type', n.nspname || '.' || t.typname
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE {APP_SCHEMA} AND t.typtype IN ('b', 'd', 'e', 'r', 'm') AND {_not_member("pg_type", "t")}
+      AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_range r WHERE r.rngmultitypid = t.oid)
+    UNION ALL
+    SELECT 'schema', n.nspname FROM pg_namespace n
+    WHERE {APP_SCHEMA} AND n.nspname <> 'public' AND {_not_member("pg_namespace", "n")}
+    UNION ALL
+    SELECT 'collation', n.nspname || '.' || o.collname
+    FROM pg_collation o JOIN pg_namespace n ON n.oid = o.collnamespace
+    WHERE {APP_SCHEMA} AND {_not_member("pg_collation", "o")}
+    UNION ALL
+    SELECT 'operator', n.nspname || '.' || o.oprname
+    FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+    WHERE {APP_SCHEMA} AND {_not_member("pg_operator", "o")}
+    UNION ALL
+    SELECT 'text search configuration', n.nspname || '.' || o.cfgname
+    FROM pg_ts_config o JOIN pg_namespace n ON n.oid = o.cfgnamespace
+    WHERE {APP_SCHEMA} AND {_not_member("pg_ts_config", "o")}
+    ORDER BY 1, 2"""
+
+
+def app_objects(conn: connection) -> list[str]:
+    """Every object of the app's in the database, as ``kind schema.name``: what makes a restore
+    target "not empty" (a lone sequence, function, type or schema counts as much as a table)."""
+    with conn.cursor() as cur:
+        cur.execute(_APP_OBJECTS)
+        return [f"{kind} {name}" for kind, name in cur.fetchall()]

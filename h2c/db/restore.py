@@ -1,9 +1,11 @@
 """Restore a custom-format dump into the target: pre-flight, extensions first, parallel restore.
 
-Pre-flight refuses (before touching the target) a file that is not a custom-format dump
-(exit 2), a dump newer than the local pg_restore (exit 3, naming both versions) and a
-non-empty target without ``force`` (exit 2). Any error pg_restore reports, including the
-"errors ignored on restore: N" it exits 1 with, makes the result a failure.
+Pre-flight refuses (before touching the target) a file that is not a custom-format dump or
+is truncated (its TOC and data offsets are checked against the file; exit 2), a dump newer
+than the local pg_restore (exit 3, naming both versions) and a non-empty target (any object
+of the app's kind: a table, sequence, function, type, schema...) without ``force`` (exit 2).
+Any error pg_restore reports, including the "errors ignored on restore: N" it exits 1 with,
+makes the result a failure.
 """
 
 from __future__ import annotations
@@ -26,6 +28,22 @@ ProgressCallback = Callable[[int, int, str], None]
 
 _ITEM_DONE = re.compile(r"^pg_restore: (?:processing item|finished item) (\d+) (.*)$")
 _IGNORED = re.compile(r"errors ignored on restore: (\d+)")
+
+
+class PartlyRestored(KeyboardInterrupt):
+    """A restore interrupted while pg_restore ran: the target now holds part of the dump."""
+
+    def __init__(self, target_dsn: str, path: Path, *, done: int, total: int) -> None:
+        super().__init__(redo_hint(target_dsn, path, f"after {done} of {total} TOC entries"))
+
+
+def redo_hint(target_dsn: str, path: str | Path, when: str) -> str:
+    """What to tell a user whose restore stopped midway: the target is partly restored."""
+    return (
+        f"the restore stopped {when}: {mask(target_dsn)} is now partly restored. Redo it "
+        f"with `h2c db restore {path} --to URL --force` (the dump's objects are dropped and "
+        "recreated), or drop and recreate the database and restore again"
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +101,16 @@ def _check_file(
         ) from None
     tool = pg_restore or tools.find("pg_restore")
     _check_versions(path, header, header.dumped_by, tool)
+    try:
+        archive.check_data(path)
+    except archive.Damaged as error:
+        raise InputError(
+            str(path),
+            f"truncated or damaged dump: {error}; nothing was restored. Download or dump it "
+            "again (`heroku pg:backups:download`, `h2c db dump`)",
+        ) from None
+    except OSError as error:
+        raise InputError(str(path), f"cannot read the dump: {error.strerror}") from None
     return path, header, tool
 
 
@@ -163,6 +191,9 @@ def restore(
 ) -> RestoreResult:
     """Pre-flight, create needed extensions, then ``pg_restore -j N --no-owner --no-acl``.
 
+    Interrupted (KeyboardInterrupt) while pg_restore runs, pg_restore is stopped and
+    ``PartlyRestored`` raised: the target holds part of the dump.
+
     The pre-flight's parts run at once: ``pg_restore -l`` (the TOC), the pre-data pass that
     finds the extensions the schema needs, and the target's emptiness query; their verdicts
     are still given in that order, and nothing is written before all have passed.
@@ -175,7 +206,13 @@ def restore(
     if existing:
         args += ["--clean", "--if-exists"]
     progress = _Progress(result, on_progress)
-    run = tools.stream(pre.pg_restore, [*args, str(path)], dsn=target_dsn, on_line=progress.read)
+    try:
+        run = tools.stream(
+            pre.pg_restore, [*args, str(path)], dsn=target_dsn, on_line=progress.read
+        )
+    except KeyboardInterrupt:
+        done = len(progress.done)
+        raise PartlyRestored(target_dsn, path, done=done, total=result.items_total) from None
     result.returncode = run.rc
     result.items_done = min(len(progress.done), result.items_total)
     if on_progress and result.ok:
@@ -229,7 +266,7 @@ def _prepare(
     try:
         target = _open_target(target_dsn)
         conn = None if isinstance(target, InputError) else target
-        existing = catalog.table_names(conn) if conn is not None else []
+        existing = catalog.app_objects(conn) if conn is not None else []
         pre = _from_listing(path, header, tool, prepass.listing())
         if isinstance(target, InputError):  # said after what is wrong with the file
             raise target
@@ -261,14 +298,16 @@ def _open_target(target_dsn: str) -> connection | InputError:
 
 
 def _refuse_non_empty(target_dsn: str, existing: list[str], *, force: bool) -> None:
-    """Without ``force``, a target that already has tables is refused (exit 2), naming some."""
+    """Without ``force``, a target that holds any object is refused (exit 2), naming some."""
     if existing and not force:
         shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
+        count = f"{len(existing)} object" + ("s" if len(existing) > 1 else "")
         raise InputError(
             mask(target_dsn),
-            f"target database {database_name(target_dsn)!r} is "
-            f"not empty ({len(existing)} tables: {shown}); pass --force to restore "
-            "over it (objects in the dump are dropped and recreated)",
+            f"target database {database_name(target_dsn)!r} is not empty ({count}: {shown}); "
+            "pass --force to restore over it (objects in the dump are dropped and recreated), "
+            "or restore into a new database. A restore that was interrupted leaves its target "
+            "partly restored like this: redo it with --force, or drop and recreate the database",
         )
 
 

@@ -104,18 +104,28 @@ def _env(dsn: str | None) -> tuple[dict[str, str], str | None, str | None]:
 
 
 def run(
-    tool: Tool, args: Sequence[str], *, dsn: str | None = None, read_only: bool = False
+    tool: Tool,
+    args: Sequence[str],
+    *,
+    dsn: str | None = None,
+    read_only: bool = False,
+    stdout_fd: int | None = None,
 ) -> CommandResult:
-    """Run a tool to completion; ``dsn`` is passed as ``--dbname`` without its password."""
+    """Run a tool to completion; ``dsn`` is passed as ``--dbname`` without its password.
+
+    With ``stdout_fd`` the tool's output goes to that open file (``pg_dump`` to a temporary
+    file h2c created), else it is captured.
+    """
     env, clean, password = _env(dsn)
     if read_only:
         env["PGOPTIONS"] = (
             env.get("PGOPTIONS", "") + " -c default_transaction_read_only=on"
         ).strip()
     argv = [tool.path, *args] + ([f"--dbname={clean}"] if clean else [])
-    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    out = subprocess.PIPE if stdout_fd is None else stdout_fd
+    done = subprocess.run(argv, stdout=out, stderr=subprocess.PIPE, text=True, env=env, check=False)
     lines = tuple(mask(line, password) for line in done.stderr.splitlines())
-    return CommandResult(done.returncode, done.stdout, lines)
+    return CommandResult(done.returncode, done.stdout or "", lines)
 
 
 def stream(
@@ -129,12 +139,27 @@ def stream(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, bufsize=1
     ) as proc:
         assert proc.stderr is not None
-        for raw in proc.stderr:
-            line = mask(raw.rstrip("\n"), password)
-            lines.append(line)
-            on_line(line)
+        try:
+            for raw in proc.stderr:
+                line = mask(raw.rstrip("\n"), password)
+                lines.append(line)
+                on_line(line)
+        except BaseException:  # interrupted (SIGINT to h2c alone): the tool stops with h2c
+            stop(proc)
+            raise
         rc = proc.wait()
     return CommandResult(rc, "", tuple(lines))
+
+
+def stop(proc: subprocess.Popen[str], wait_s: float = 10.0) -> None:
+    """Terminate a tool and reap it (killed if it does not end within ``wait_s``)."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 class Running:
