@@ -180,6 +180,11 @@ def _database_move(plan: ConvoxPlan, app: str) -> list[str]:
         'h2c db restore latest.dump --to "$TARGET_URL"',
         'h2c db verify --source latest.dump --target "$TARGET_URL" --checksums',
     )
+    out += _step(
+        "Record the baseline `h2c postdeploy --baseline` compares every later deploy with "
+        "(row counts, sequences, schema digests; no data). Keep it with the CI's artifacts.",
+        'h2c db snapshot --from "$TARGET_URL" -o baseline.json',
+    )
     return out
 
 
