@@ -8,6 +8,7 @@ between writers without one changing what another sees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import StrEnum
 
 from h2c.secret import Secret
@@ -159,7 +160,15 @@ class AppSpec:
         return next((p for p in self.processes if p.name == name), None)
 
     def config_value(self, key: str) -> Secret | None:
-        return next((c.value for c in self.config if c.key == key), None)
+        return self._config_by_key.get(key)
+
+    @cached_property
+    def _config_by_key(self) -> dict[str, Secret]:
+        """The first value of each key, as a lookup (planning asks once per key: keep it linear)."""
+        found: dict[str, Secret] = {}
+        for var in self.config:
+            found.setdefault(var.key, var.value)
+        return found
 
     def formation_for(self, process: str) -> FormationEntry | None:
         return next((f for f in self.formation if f.process == process), None)
