@@ -79,9 +79,7 @@ def test_a_truncated_dump_is_refused_before_anything_is_written(
         restore.restore(cut, target, jobs=2)
     assert "truncated or damaged dump" in str(caught.value)
     assert str(caught.value).startswith(str(cut))
-    assert run_sql(target, "SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql'") == [
-        (0,)
-    ]
+    assert run_sql(target, "SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql'") == [(0,)]
     assert run_sql(target, "SELECT count(*) FROM pg_namespace WHERE nspname = 'heroku_ext'") == [
         (0,)
     ]
