@@ -14,7 +14,12 @@ from tests.integration.pg import pg_target, run_sql, seeded_app_database  # noqa
 from tests.integration.postdeploy_env import APP, CONVOX, scenario, write_scenario
 
 pytestmark = pytest.mark.postgres
-DATA = ("test_data::test_rows", "test_data::test_columns", "test_data::test_sequences")
+DATA = (
+    "test_data::test_rows",
+    "test_data::test_columns",
+    "test_data::test_sequences",
+    "test_config::test_key",
+)
 
 
 @pytest.fixture
@@ -114,3 +119,21 @@ def test_vanished_table_and_sequence_behind_fail(target, tmp_path, capsys) -> No
     )
     assert "public.orders_id_seq: gives 10, behind public.orders.id max" in bad[
         ("test_data::test_sequences", "-")]  # fmt: skip
+
+
+def test_snapshot_with_the_convox_app_records_env_digests(target, tmp_path, capsys) -> None:
+    out = tmp_path / "baseline.json"
+    argv = ["db", "snapshot", "--from", "$H2C_TEST_TARGET", "-o", str(out),
+            "--convox-app", "shop", "--convox-bin", str(CONVOX)]  # fmt: skip
+    assert main(argv) == 0
+    assert "3 env digests" in capsys.readouterr().out
+    text = out.read_text()
+    env = json.loads(text)["env"]
+    assert env["release"] == "R2" and set(env["keys"]) == {"SECRET_KEY", "ALLOWED_HOSTS",
+                                                           "RELEASE_NOTE"}  # fmt: skip
+    assert "k3y-of-the-shop" not in text
+    _, got = data_checks(out, capsys)
+    assert failed(got) == {}
+    assert got[("test_config::test_key", "SECRET_KEY")]["reason"] == (
+        "SECRET_KEY: set, unchanged since the baseline"
+    )
