@@ -162,9 +162,9 @@ def test_dump_session_is_read_only(source, monkeypatch, tmp_path) -> None:
     seen: dict[str, str] = {}
     real_run = tools.run
 
-    def spy(tool, args, *, dsn=None, read_only=False):
+    def spy(tool, args, *, dsn=None, read_only=False, stdout_fd=None):
         seen["read_only"] = str(read_only)
-        return real_run(tool, args, dsn=dsn, read_only=read_only)
+        return real_run(tool, args, dsn=dsn, read_only=read_only, stdout_fd=stdout_fd)
 
     monkeypatch.setattr(tools, "run", spy)
     dump.dump(source, tmp_path / "x.dump")
