@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from h2c.commands.generate import SEED_FILES
-from tests.golden_cases import APPS, GOLDEN, GoldenCase, golden_cases
+from tests.golden_cases import APPS, GOLDEN, REPO, GoldenCase, golden_cases
 
 CASES = golden_cases()
 
@@ -30,10 +31,20 @@ def h2c(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 @pytest.fixture
 def app_copy(tmp_path: Path, request: pytest.FixtureRequest) -> tuple[GoldenCase, Path]:
+    """A copy of the app and its exports, laid out as in the repository, so the relative paths
+    h2c.toml records for the exports ([heroku]) are the goldens' own."""
     case: GoldenCase = request.param
-    target = tmp_path / case.name
+    target = tmp_path / case.app_dir.relative_to(REPO)
     shutil.copytree(case.app_dir, target)
-    return case, target
+    moved = {}
+    for field in ("config", "addons", "formation", "scheduler"):
+        path: Path | None = getattr(case, field)
+        if path is not None:
+            copy = tmp_path / path.relative_to(REPO)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, copy)
+            moved[field] = copy
+    return dataclasses.replace(case, **moved), target
 
 
 @pytest.mark.parametrize("app_copy", CASES, ids=[c.name for c in CASES], indirect=True)
