@@ -115,11 +115,11 @@ def sigterm(
     """Every process looked at right before the stop, then SIGTERM to each whose check is
     selected, all at once; each timed on its own, killed after its own termination grace.
 
-    The processes ran from their start until now (the other checks ran meanwhile, at least the
-    settle time): ``test_process_stays_up`` judges that whole run.
+    The processes ran from their start until now (the other checks ran meanwhile; at least the
+    settle time and the health grace): ``test_process_stays_up`` judges that whole run.
     """
     for process in running.values():
-        settle(process, gate_config.settle_seconds)  # what is left of it: the other checks ran
+        settle(process, gate_config.watch_seconds)  # what is left of it: the other checks ran
     checks = [i for i in request.session.items if getattr(i, "originalname", "") == _SIGTERM]
     selected = {i.callspec.params.get("gate_process") for i in checks if hasattr(i, "callspec")}
     stops = stop_all({name: p for name, p in running.items() if name in selected})

@@ -8,8 +8,8 @@ between writers without one changing what another sees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import StrEnum
+from functools import cached_property
 
 from h2c.secret import Secret
 

@@ -88,8 +88,8 @@ def split_rest(args: argparse.Namespace) -> list[str]:
     from h2c.cli import _Parser  # a bad value there is a usage error (exit 2) too
 
     again = _Parser(prog="h2c check", add_help=False, allow_abbrev=False)
-    for flag in ("--config", "--addons", "--formation"):
-        again.add_argument(flag, type=Path, default=getattr(args, flag[2:]))
+    for flag in ("--config", "--addons", "--formation", "--scheduler"):
+        again.add_argument(flag, type=Path, default=getattr(args, flag[2:], None))
     _add_options(again)
     again.add_argument("--h2c-summary", type=Path, default=getattr(args, "h2c_summary", None))
     again.set_defaults(junit_xml=args.junit_xml, keep=args.keep, settle=args.settle)

@@ -163,6 +163,15 @@ class ProbeOutcome:
         return lines[-1] if lines else f"exit {self.exit_code}, no output"
 
 
+NO_DRIVER = 3  # the probe's exit code when the image has no PostgreSQL driver it knows
+
+
+def no_driver(outcome: ProbeOutcome) -> bool:
+    """The image has no driver the probe knows: the app does not connect the way it can test
+    (it may use none, or one the probe does not know), so the check is skipped, saying so."""
+    return outcome.exit_code == NO_DRIVER
+
+
 def failure(outcome: ProbeOutcome, resources: Mapping[str, Sequence[str]]) -> str | None:
     """The check's message when the process could not connect, else None.
 

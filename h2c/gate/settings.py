@@ -50,6 +50,14 @@ class GateSettings:
     runs: Mapping[str, ServiceRun] = field(default_factory=dict)  # service -> how it runs
 
     @property
+    def watch_seconds(self) -> float:
+        """How long each process is watched before the stop, at least: its settle time, and
+        until Convox's first readiness probe (the health grace), whichever is later. A process
+        that dies within that window (a worker crashing 8 s in) fails the stays-up check."""
+        grace = self.health.grace_s if self.health is not None else 0.0
+        return max(self.settle_seconds, float(grace))
+
+    @property
     def release_args(self) -> list[str] | None:
         return shell_args(self.release_command) if self.release_command else None
 

@@ -27,6 +27,7 @@ def convox_name(name: str) -> str:
 
 
 TWIN_PREFIX = "H2C_B64_"  # a multi-line value's one-line base64 twin (h2c.render.multiline)
+SHIM_PATH = "/usr/local/bin/h2c-env"  # the ENTRYPOINT that decodes the twins, then execs
 
 
 def twin_key(key: str) -> str:

@@ -14,10 +14,8 @@ import base64
 import binascii
 from collections.abc import Iterable, Mapping, Sequence
 
-from h2c.plan.naming import TWIN_PREFIX, twin_key
+from h2c.plan.naming import SHIM_PATH, TWIN_PREFIX, twin_key
 from h2c.secret import Secret
-
-SHIM_PATH = "/usr/local/bin/h2c-env"
 
 
 def encode(value: str) -> str:

@@ -11,7 +11,7 @@ import re
 import shlex
 from collections.abc import Sequence
 
-from h2c.plan.naming import RELEASE
+from h2c.plan.naming import RELEASE, SHIM_PATH
 
 
 def gate_processes(process_names: Sequence[str]) -> list[str]:
@@ -47,8 +47,11 @@ def shell_args(command: str) -> list[str]:
 
 
 def entry_point(command: str | Sequence[str]) -> str:
-    """The program a command starts, looking through ``sh -c``, ``exec`` and ``K=v`` prefixes.
+    """The program a command starts, looking through ``sh -c``, ``exec``, ``K=v`` prefixes and
+    h2c's multi-line shim (an ENTRYPOINT that decodes values, then execs its arguments).
 
+    >>> entry_point(["/usr/local/bin/h2c-env", "sh", "-c", "exec gunicorn app.wsgi"])
+    'gunicorn'
     >>> entry_point("sh -c 'exec gunicorn app.wsgi --bind 0.0.0.0:$PORT'")
     'gunicorn'
     >>> entry_point(["/bin/sh", "-c", "FOO=1 python manage.py migrate && echo ok"])
@@ -57,6 +60,8 @@ def entry_point(command: str | Sequence[str]) -> str:
     'celery'
     """
     words = command_args(command) or []
+    if words[:1] == [SHIM_PATH]:
+        words = words[1:]
     while len(words) >= 3 and words[0] in SHELLS and words[1] in ("-c", "-ec", "-lc"):
         words = shlex.split(words[2])
     while words and (words[0] == "exec" or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0])):
