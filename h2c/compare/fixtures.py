@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from h2c.compare.session import CompareSession
+from h2c.gate.hooks import parameter
 
 SESSION = pytest.StashKey[CompareSession]()
 
@@ -21,21 +22,10 @@ def compare_session(request: pytest.FixtureRequest) -> CompareSession:
     return request.config.stash[SESSION]
 
 
-def _parameter(name: str, doc: str) -> object:
-    """A fixture ``name`` whose value is the parameter the plugin gives it, as text."""
-
-    def value(request: pytest.FixtureRequest) -> str:
-        return str(request.param)
-
-    value.__name__ = value.__qualname__ = name
-    value.__doc__ = doc
-    return pytest.fixture(name=name)(value)
-
-
-compare_request = _parameter(
+compare_request = parameter(
     "compare_request",
     "One request's label (``/path``, ``HEAD /path``), parametrized by the plugin.",
 )
-compare_config_key = _parameter("compare_config_key", "One config key, parametrized by the plugin.")
-compare_process = _parameter("compare_process", "One process type, parametrized by the plugin.")
-compare_job = _parameter("compare_job", "One scheduled job, parametrized by the plugin.")
+compare_config_key = parameter("compare_config_key", "One config key, parametrized by the plugin.")
+compare_process = parameter("compare_process", "One process type, parametrized by the plugin.")
+compare_job = parameter("compare_job", "One scheduled job, parametrized by the plugin.")

@@ -14,14 +14,14 @@ Hooks only; load it with ``-p h2c.compare.plugin`` (``h2c compare`` does). Optio
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from h2c.gate.summary import Record, check_name, one_line, render, write_json
+from h2c.gate.hooks import live_makereport, parametrize, write_table
+from h2c.gate.summary import Record, write_json
 
 RECORDS = pytest.StashKey[dict[str, Record]]()
 PARAMS: dict[str, Callable[[Any], list[str]]] = {
@@ -101,19 +101,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     from h2c.compare.fixtures import SESSION
 
-    for name, values_of in PARAMS.items():
-        if name not in metafunc.fixturenames:
-            continue
-        session = metafunc.config.stash.get(SESSION, None)
-        try:
-            values = values_of(session) if session is not None else ["?"]
-        except Exception:
-            values = ["?"]  # the check reads again and fails with the real reason, by name
-        if values:
-            metafunc.parametrize(name, values, ids=values)
-        else:
-            metafunc.parametrize(name, [pytest.param("-", marks=pytest.mark.skip(
-                reason="nothing to compare"))], ids=["-"])  # fmt: skip
+    session = metafunc.config.stash.get(SESSION, None)
+    parametrize(metafunc, session, PARAMS, lambda _: "nothing to compare")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -122,43 +111,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.compare)
 
 
-def _kind(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
-    from h2c.errors import EnvironmentMissing, InputError
-
-    if excinfo is None:
-        return "check"
-    if excinfo.errisinstance(EnvironmentMissing):
-        return "environment"
-    return "input" if excinfo.errisinstance(InputError) else "check"
+def _notes(props: Iterable[tuple[str, object]]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in props)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """One record per check and target; an h2c error is shown as its message."""
-    report = yield
-    if item.get_closest_marker("compare") is None:
-        return report
-    from h2c.db.conn import mask
-    from h2c.errors import H2cError
-
-    check, target = check_name(f"{item.path.name}::{item.name}")
-    record = item.config.stash[RECORDS].setdefault(item.nodeid, Record(check, target))
-    record.seconds += report.duration
-    excinfo = call.excinfo
-    if excinfo is not None and excinfo.errisinstance(H2cError):
-        report.longrepr = f"{type(excinfo.value).__name__}: {excinfo.value}"
-    if report.skipped and record.result == "passed":
-        record.result = "skipped"
-        longrepr = report.longrepr
-        record.reason = one_line(str(longrepr[2] if isinstance(longrepr, tuple) else longrepr))
-    elif report.failed:
-        record.result = "failed" if report.when == "call" else "error"
-        record.kind = _kind(excinfo)
-        text = str(excinfo.value) if excinfo is not None else str(report.longrepr)
-        record.reason = mask(one_line(text) or one_line(str(report.longrepr)))
-    elif report.when == "call" and report.passed:
-        record.reason = ", ".join(f"{k}={v}" for k, v in item.user_properties)
-    return report
+pytest_runtest_makereport = live_makereport("compare", RECORDS, _notes)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -168,11 +125,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     _write_outputs(config, records)
     if config.getoption("h2c_compare_summary"):
         return  # `h2c compare` prints the table itself
-    title = f"h2c compare ({time.strftime('%H:%M:%S')})"
-    width = max(terminalreporter._tw.fullwidth, 100)
-    terminalreporter.write(
-        render(records, title=title, width=width, color=terminalreporter.hasmarkup)
-    )
+    write_table(terminalreporter, records, "h2c compare")
 
 
 def _write_outputs(config: pytest.Config, records: list[Record]) -> None:

@@ -9,13 +9,13 @@ Registered through the ``pytest11`` entry point ``h2c``; the fixtures live in
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from h2c.gate.summary import Record, check_name, one_line, render, write_json
+from h2c.gate.hooks import kind_of, skip_reason, start_record, write_table
+from h2c.gate.summary import Record, one_line, write_json
 
 # database checks: options, hooks and the plan; the fixtures that run in the image
 pytest_plugins = ("h2c.gate.db_fixtures", "h2c.gate.db_runs")
@@ -156,26 +156,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     if item.get_closest_marker("gate") is None:
         return report
-    from h2c.errors import EnvironmentMissing, H2cError, InputError
+    from h2c.errors import H2cError
 
-    records = item.config.stash[RECORDS]
-    check, target = check_name(f"{item.path.name}::{item.name}")
-    record = records.setdefault(item.nodeid, Record(check, target))
-    record.seconds += report.duration
+    record = start_record(item, call, report, item.config.stash[RECORDS])
     excinfo = call.excinfo
     if excinfo is not None and excinfo.errisinstance(H2cError):
-        report.longrepr = f"{type(excinfo.value).__name__}: {excinfo.value}"
-        record.kind = (
-            "environment"
-            if excinfo.errisinstance(EnvironmentMissing)
-            else "input"
-            if excinfo.errisinstance(InputError)
-            else "check"
-        )
+        record.kind = kind_of(excinfo)
     if report.skipped and record.result == "passed":
-        record.result = "skipped"
-        longrepr = report.longrepr
-        record.reason = one_line(str(longrepr[2] if isinstance(longrepr, tuple) else longrepr))
+        record.result, record.reason = "skipped", skip_reason(report)
     elif report.failed:
         record.result = "failed" if report.when == "call" else "error"
         record.reason = one_line(
@@ -197,8 +185,4 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if config.option.h2c_summary:  # `h2c check` prints the table itself, after pytest's output
         write_json(records, Path(config.option.h2c_summary))
         return
-    title = f"h2c gate: {config.option.h2c_app or '?'} ({time.strftime('%H:%M:%S')})"
-    width = max(terminalreporter._tw.fullwidth, 100)
-    terminalreporter.write(
-        render(records, title=title, width=width, color=terminalreporter.hasmarkup)
-    )
+    write_table(terminalreporter, records, f"h2c gate: {config.option.h2c_app or '?'}")

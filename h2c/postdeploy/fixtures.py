@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from h2c.gate.hooks import parameter
 from h2c.postdeploy.session import PostdeploySession
 
 SESSION = pytest.StashKey[PostdeploySession]()
@@ -27,22 +28,7 @@ def postdeploy_base_url(postdeploy_session: PostdeploySession) -> str:
     return postdeploy_session.base_url()
 
 
-@pytest.fixture
-def postdeploy_service(request: pytest.FixtureRequest) -> str:
-    """One convox.yml service, parametrized by the plugin."""
-    return str(request.param)
-
-
-@pytest.fixture
-def postdeploy_smoke_path(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def postdeploy_key(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def postdeploy_table(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+postdeploy_service = parameter("postdeploy_service", "One service, parametrized by the plugin.")
+postdeploy_smoke_path = parameter("postdeploy_smoke_path", "One smoke path, parametrized.")
+postdeploy_key = parameter("postdeploy_key", "One required env key, parametrized.")
+postdeploy_table = parameter("postdeploy_table", "One baseline table, parametrized.")
