@@ -27,7 +27,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import IO, TypedDict, Unpack
 
 from h2c.errors import EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_FAILED, EXIT_OK
 from h2c.gate.summary import Record, read_json
@@ -166,18 +166,46 @@ def run_gate(
         summary.unlink(missing_ok=True)  # an old file must not pass for this run's
         options["extra"], url_env = urls_to_env(options.get("extra", ()))
         args = pytest_args(app_dir, summary=summary, scratch=scratch, **options)
-        env = {
-            **{k: v for k, v in os.environ.items() if k not in DROPPED_ENV},
-            **(extra_env or {}),
-            **url_env,
-            "H2C_REQUIRE_ENGINE": "1",
-            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-        }
+        env = child_env({**(extra_env or {}), **url_env, "H2C_REQUIRE_ENGINE": "1"})
         argv = [sys.executable, "-m", "pytest", *args]
         with subprocess.Popen(argv, env=env, cwd=scratch) as gate:
             pytest_rc = _wait(gate)
         records = read_json(summary) if summary.exists() else []
     return GateRun(pytest_rc, records, gate_exit_code(pytest_rc, records))
+
+
+def child_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment for a checks run: no ``DROPPED_ENV``, no plugin autoload."""
+    kept = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    return {**kept, **extra, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def run_checks(
+    kind: str, options: Sequence[str], *, stdout: int | IO[str] | None = None,
+    outputs: Sequence[str] = (),
+) -> tuple[GateRun, dict[str, str]]:  # fmt: skip
+    """Run ``h2c.<kind>_checks`` with plugin ``h2c.<kind>.plugin``, isolated like the gate.
+
+    Each name of ``outputs`` is a ``--h2c-<kind>-<name> FILE`` the plugin writes; its text, when
+    written, comes back by name.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"h2c-{kind}-") as name:
+        scratch = Path(name)
+        (scratch / "pytest.ini").write_text(GATE_INI, encoding="utf-8")
+        files = {out: scratch / f"{out}.json" for out in ("summary", *outputs)}
+        argv = [
+            sys.executable, "-m", "pytest", "--pyargs", f"h2c.{kind}_checks",
+            "-p", f"h2c.{kind}.plugin", "-c", str(scratch / "pytest.ini"),
+            "--rootdir", str(scratch), "--noconftest", "-p", "no:cacheprovider",
+            *(arg for out, file in files.items() for arg in (f"--h2c-{kind}-{out}", str(file))),
+            *options,
+        ]  # fmt: skip
+        with subprocess.Popen(argv, env=child_env({}), cwd=scratch, stdout=stdout) as run:
+            rc = _wait(run)
+        summary = files.pop("summary")
+        records = read_json(summary) if summary.exists() else []
+        texts = {out: file.read_text() for out, file in files.items() if file.exists()}
+    return GateRun(rc, records, gate_exit_code(rc, records)), texts
 
 
 def _wait(gate: subprocess.Popen[bytes]) -> int:
