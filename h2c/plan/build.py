@@ -49,3 +49,29 @@ def plan_build_args(spec: AppSpec, findings: list[Finding]) -> tuple[str, ...]:
             continue
         args.append(key)
     return tuple(args)
+
+
+def placeholder_value(key: str) -> str:
+    """A harmless stand-in for a value the build reads but must not get (never a real one).
+
+    >>> placeholder_value("DATABASE_URL"), placeholder_value("REDIS_URL"), placeholder_value("K")
+    ('sqlite:///:memory:', 'http://h2c-build-placeholder.invalid/', 'h2c-build-placeholder')
+    """
+    if key == "DATABASE_URL":
+        return "sqlite:///:memory:"
+    if key.endswith("_URL"):
+        return "http://h2c-build-placeholder.invalid/"
+    return "h2c-build-placeholder"
+
+
+def plan_build_placeholders(spec: AppSpec, build_args: tuple[str, ...]) -> tuple[str, ...]:
+    """Keys the build reads that it does not get as an ARG (a secret, an add-on's), yet that
+    Heroku's build had: each gets a placeholder on the build steps' own line, so settings that
+    insist on them (``env("DJANGO_SECRET_KEY")``) still import; ``SECRET_KEY`` and
+    ``DATABASE_URL`` always do, for collectstatic."""
+    config = {c.key for c in spec.config}
+    read = {key for key, _, _ in spec.build_reads if key in config}
+    keys = (read - set(build_args)) | (
+        set(PLACEHOLDER_KEYS) if spec.runtime.collectstatic else set()
+    )
+    return tuple(sorted(keys))

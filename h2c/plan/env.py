@@ -132,8 +132,8 @@ def env_findings(
         findings.append(
             Finding(
                 Severity.DECISION,
-                f"{key} {what}. Not copied to convox.env: set it on Convox, then record the "
-                "decision in h2c.toml [env] (see MIGRATION.md)",
+                f"{key} {what}. Not copied to convox.env: add its Convox value there, then "
+                "record the decision in h2c.toml [env] expect_changed (see MIGRATION.md)",
             )
         )
 

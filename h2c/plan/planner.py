@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from h2c.heroku.dynos import DEFAULT_SIZE, DYNO_SIZES, SIZES
 from h2c.model import AppSpec, Finding, Severity
-from h2c.plan.build import plan_build_args
+from h2c.plan.build import plan_build_args, plan_build_placeholders
 from h2c.plan.commands import SafeCommand, release_hazards, rewrite_command
 from h2c.plan.env import base_environment, classify_config, env_findings
 from h2c.plan.envrules import EnvKind, classify
@@ -95,6 +95,7 @@ class ConvoxPlan:
     findings: tuple[Finding, ...]
     inputs: tuple[str, ...]  # what the plan was made from, for generated-file headers
     build_args: tuple[str, ...] = ()  # config keys the build stage declares as ARG
+    build_placeholders: tuple[str, ...] = ()  # keys the build reads, given a placeholder
     multiline_keys: tuple[str, ...] = ()  # copied keys carried as base64 twins (see naming)
     timers: tuple[TimerPlan, ...] = ()  # Heroku Scheduler jobs
     scheduler: ServicePlan | None = None  # the service the timers run in (count 0)
@@ -143,6 +144,7 @@ def plan(spec: AppSpec) -> ConvoxPlan:
         )
     timers, scheduler_size = plan_timers(spec.scheduled_jobs, findings)
     build_args = plan_build_args(spec, findings)
+    placeholders = plan_build_placeholders(spec, build_args)
     return ConvoxPlan(
         app=spec.name,
         services=services,
@@ -155,6 +157,7 @@ def plan(spec: AppSpec) -> ConvoxPlan:
         findings=tuple(findings),
         inputs=_inputs(spec),
         build_args=build_args,
+        build_placeholders=placeholders,
         multiline_keys=multiline,
         timers=timers,
         scheduler=_scheduler(services, scheduler_size),

@@ -17,9 +17,11 @@ Pure text. Two stages:
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 
 from h2c.model import AppSpec
+from h2c.plan.build import placeholder_value
 from h2c.plan.planner import ConvoxPlan
 from h2c.render import dockerfile_common as common
 from h2c.render.multiline import shim_dockerfile_lines
@@ -62,7 +64,6 @@ MORE_BUILD_PACKAGES = (
 BUILD_PACKAGES = CORE_BUILD_PACKAGES + MORE_BUILD_PACKAGES
 
 # Placeholders that let Django settings import during collectstatic: not config values.
-COLLECTSTATIC_ENV = "SECRET_KEY=collectstatic-placeholder DATABASE_URL=sqlite:///:memory:"
 RUNTIME_LIST = "/opt/venv/.h2c-runtime-packages"
 _USER_SETUP = (
     " && groupadd --gid 1000 app \\",
@@ -120,7 +121,7 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
             "COPY . /app",
             *common.build_args(plan),
         ]
-    lines += _build_steps(spec)
+    lines += _build_steps(spec, plan)
     return lines
 
 
@@ -159,20 +160,25 @@ def _apt(packages: Sequence[str], comment: str) -> list[str]:
     ]
 
 
-def _build_steps(spec: AppSpec) -> list[str]:
-    """collectstatic, then bin/post_compile, in the buildpack's order."""
+def _build_steps(spec: AppSpec, plan: ConvoxPlan) -> list[str]:
+    """collectstatic, then bin/post_compile, in the buildpack's order, each with placeholders
+    for what the build reads but must not get (secrets, add-on keys)."""
     rt = spec.runtime
+    env = " ".join(f"{k}={shlex.quote(placeholder_value(k))}" for k in plan.build_placeholders)
+    prefix = f"{env} " if env else ""
     lines = []
+    if rt.pre_compile or rt.post_compile:
+        lines += _apt(("gettext",), "gettext, as Heroku's build image has (compilemessages)")
     if rt.collectstatic:
         manage = rt.django_manage or "manage.py"
         lines += [
             "# Static files at build time, as on Heroku (skipped when DISABLE_COLLECTSTATIC is",
-            "# set). The settings may want SECRET_KEY and DATABASE_URL: harmless placeholders.",
+            "# set). What the settings read and the build must not get: harmless placeholders.",
             'RUN if [ "${DISABLE_COLLECTSTATIC:-0}" = "0" ]; then \\',
-            f"    {COLLECTSTATIC_ENV} python {manage} collectstatic --noinput; fi",
+            f"    {prefix}python {manage} collectstatic --noinput; fi",
         ]
     if rt.post_compile:
-        lines.append("RUN chmod +x bin/post_compile && bin/post_compile")
+        lines.append(f"RUN chmod +x bin/post_compile && {prefix}bin/post_compile")
     return lines
 
 

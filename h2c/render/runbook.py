@@ -54,9 +54,11 @@ def _heroku_only_values(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
         "## Values that only work on Heroku",
         "",
         "These keys are not in `convox.env`: their Heroku value would be wrong on Convox. "
-        "convox.yml still lists them (bare, so a deploy waits for a value). Set each, then "
-        "record the decision in h2c.toml (`[env] expect_changed`, with its reason); until then "
-        "the gate's env check flags the key:",
+        "convox.yml still lists them (bare, so a deploy waits for a value). Add each, with its "
+        "Convox value, to `convox.env` (the gate reads the Convox side from it, and "
+        "`convox env set` sends it), then record the decision in h2c.toml (`[env] "
+        "expect_changed`, with its reason); until both are done the gate's env check flags the "
+        "key:",
         "",
     ]
     lines += [f"- [ ] `{key}` {what}." for key, what in advice.items()]

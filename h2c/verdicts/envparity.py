@@ -197,7 +197,7 @@ def _judge(
     if c is None and not provided and (app_json or convox_yml):
         why = "convox.yml lists it as required (the deploy fails)" if convox_yml else ""
         why = why or "app.json requires it"
-        return Status.REQUIRED_UNSET, f"{why}, but Convox has no value"
+        return Status.REQUIRED_UNSET, f"{why}, but Convox has no value (add it to convox.env)"
     if h is None:
         return (Status.CONVOX_ONLY, "set on Convox only") if c is not None else (Status.OK, "")
     if kind is EnvKind.PLATFORM:
