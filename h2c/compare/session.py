@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from h2c.adapters.convox_cli import ConvoxCli
 from h2c.adapters.heroku_cli import HerokuCli
 from h2c.adapters.replay import Limits, replay
 from h2c.compare.answers import DEFAULT_IGNORED_HEADERS
@@ -22,9 +20,8 @@ from h2c.compare.diffy import PathVerdict, compare
 from h2c.compare.requestlist import RequestList, from_paths, parse_requests
 from h2c.compare.verdicts import Verdict, process_verdicts, schedule_verdicts
 from h2c.errors import InputError
+from h2c.gate.reads import OnceReads
 from h2c.verdicts.envparity import KeyVerdict
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,33 +52,13 @@ class DataFindings:
 
 
 @dataclass
-class CompareSession:
+class CompareSession(OnceReads):
     options: CompareOptions
     _done: dict[str, Any] = field(default_factory=dict)
 
     @property
     def heroku(self) -> HerokuCli:
         return HerokuCli(self.options.heroku_app, self.options.heroku_bin)
-
-    @property
-    def convox(self) -> ConvoxCli:
-        return ConvoxCli(self.options.convox_app, self.options.rack, self.options.convox_bin)
-
-    def _once(self, name: str, read: Callable[[], T]) -> T:
-        if name not in self._done:
-            try:
-                self._done[name] = (read(), None)
-            except Exception as failed:  # kept, and raised for every check that needs it
-                self._done[name] = (None, failed)
-        value, error = self._done[name]
-        if error is not None:
-            raise error
-        return value  # type: ignore[no-any-return]
-
-    def done(self, name: str) -> Any:
-        """A read already made (None if it was not made or failed): for the report."""
-        value, error = self._done.get(name, (None, None))
-        return None if error is not None else value
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -190,9 +167,9 @@ class CompareSession:
             from h2c.db.conn import check_url
             from h2c.gate.db_targets import expand
 
-            if not self.options.target:
+            target = self._target()
+            if target is None:
                 return None
-            target = check_url(expand(self.options.target, os.environ, what="--target"), "--target")
             if self.options.source:
                 source = expand(self.options.source, os.environ, what="--source")
             else:

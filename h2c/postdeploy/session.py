@@ -12,20 +12,18 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
-from h2c.adapters.convox_cli import ConvoxCli
 from h2c.compare.verdicts import Verdict
 from h2c.errors import InputError
+from h2c.gate.reads import OnceReads
 from h2c.postdeploy import verdicts
 from h2c.postdeploy.baseline import Baseline
 from h2c.postdeploy.settings import Expected, load_expected
 
-T = TypeVar("T")
 URL_ENV = "H2C_POSTDEPLOY_URL"  # pytest-base-url's PYTEST_BASE_URL, for this plugin
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -53,24 +51,9 @@ class HttpAnswer:
 
 
 @dataclass
-class PostdeploySession:
+class PostdeploySession(OnceReads):
     options: PostdeployOptions
     _done: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def convox(self) -> ConvoxCli:
-        return ConvoxCli(self.options.convox_app, self.options.rack, self.options.convox_bin)
-
-    def _once(self, name: str, read: Callable[[], T]) -> T:
-        if name not in self._done:
-            try:
-                self._done[name] = (read(), None)
-            except Exception as failed:  # kept, and raised for every check that needs it
-                self._done[name] = (None, failed)
-        value, error = self._done[name]
-        if error is not None:
-            raise error
-        return value  # type: ignore[no-any-return]
 
     # --- the app folder and the baseline ----------------------------------------------------
 
@@ -210,16 +193,7 @@ class PostdeploySession:
         return self._once("migrations", read)
 
     def target_url(self) -> str | None:
-        def read() -> str | None:
-            from h2c.db.conn import check_url
-            from h2c.gate.db_targets import expand
-
-            if not self.options.target:
-                return None
-            return check_url(expand(self.options.target, os.environ, what="--target"),
-                             "--target")  # fmt: skip
-
-        return self._once("target_url", read)
+        return self._once("target_url", self._target)
 
     def database_now(self) -> Any:
         """The target's snapshot now (``h2c.db.snapshot.DbSnapshot``), read-only."""
