@@ -11,11 +11,11 @@ or login missing.
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
-from h2c import output
-from h2c.errors import EnvironmentMissing, InputError
+from h2c.commands._live import finish, require_cli, require_generated
+from h2c.commands._live import plugin_args as live_plugin_args
+from h2c.errors import InputError
 
 # option -> plugin option; values are passed on as they are (paths made absolute)
 PASSED = {
@@ -62,25 +62,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _preflight(args: argparse.Namespace) -> None:
     """Bad input and missing CLIs stop here (exit 2 and 3), before pytest starts."""
-    app_dir = args.app_dir.resolve()
-    if not (app_dir / "convox.yml").is_file():
-        raise InputError(str(app_dir / "convox.yml"), f"not found: run `h2c generate {app_dir}`")
-    for name, binary in (("heroku", args.heroku_bin), ("convox", args.convox_bin)):
-        if shutil.which(binary or name) is None:
-            where = f" (looked for {binary})" if binary else " on PATH"
-            raise EnvironmentMissing(f"the `{name}` CLI is not installed{where}")
+    require_generated(args.app_dir)
+    require_cli("heroku", args.heroku_bin)
+    require_cli("convox", args.convox_bin)
     if args.requests and not Path(args.requests).is_file():
         raise InputError(args.requests, "no such request list")
 
 
 def plugin_args(args: argparse.Namespace) -> list[str]:
     """The plugin's options for these arguments."""
-    out = ["--h2c-compare-app", str(args.app_dir.resolve())]
-    for key, flag in PASSED.items():
-        value = getattr(args, key)
-        if value is None:
-            continue
-        out += [flag, str(Path(value).resolve()) if key in PATHS else str(value)]
+    out = live_plugin_args(args, "compare", PASSED, PATHS)
     for name in args.ignore_header:
         out += ["--h2c-compare-ignore-header", name]
     if args.checksums:
@@ -89,25 +80,10 @@ def plugin_args(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-    from dataclasses import asdict
-
     from h2c.compare.runner import run_compare
-    from h2c.gate.summary import render
 
     _preflight(args)
-    result = run_compare(
-        plugin_args(args), stdout=2 if args.json else None
-    )  # fd 2: stdout keeps the JSON alone
-    if args.json:
-        doc = {"exit_code": result.exit_code, "checks": [asdict(r) for r in result.records],
-               "http": result.details}  # fmt: skip
-        output.raw(json.dumps(doc, indent=2) + "\n")
-        return result.exit_code
-    width = max(shutil.get_terminal_size((160, 24)).columns, 120)
+    result = run_compare(plugin_args(args), stdout=2 if args.json else None)  # fd 2: JSON alone
     title = f"h2c compare: Heroku {args.heroku_app} vs Convox {args.convox_app}"
-    output.raw(render(result.records, title=title, width=width))
-    failed = sum(r.result in ("failed", "error") for r in result.records)
-    verdict = "SAME" if result.exit_code == 0 else f"DIFFERENT ({failed} of {len(result.records)})"
-    output.info(f"h2c compare: {verdict} (exit {result.exit_code})")
-    return result.exit_code
+    return finish(args, result, title=title, words=("SAME", "DIFFERENT"),
+                  extra={"http": result.details})  # fmt: skip

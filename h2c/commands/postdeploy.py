@@ -11,11 +11,11 @@ codes are the gate's: 0 healthy, 1 a check failed, 2 bad input, 3 a CLI or login
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
-from h2c import output
-from h2c.errors import EnvironmentMissing, InputError
+from h2c.commands._live import finish, require_cli, require_generated
+from h2c.commands._live import plugin_args as live_plugin_args
+from h2c.errors import InputError
 
 # option -> plugin option; values are passed on as they are (paths made absolute)
 PASSED = {
@@ -53,12 +53,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _preflight(args: argparse.Namespace) -> None:
     """Bad input and a missing CLI stop here (exit 2 and 3), before pytest starts."""
-    app_dir = args.app_dir.resolve()
-    if not (app_dir / "convox.yml").is_file():
-        raise InputError(str(app_dir / "convox.yml"), f"not found: run `h2c generate {app_dir}`")
-    if shutil.which(args.convox_bin or "convox") is None:
-        where = f" (looked for {args.convox_bin})" if args.convox_bin else " on PATH"
-        raise EnvironmentMissing(f"the `convox` CLI is not installed{where}")
+    require_generated(args.app_dir)
+    require_cli("convox", args.convox_bin)
     if args.baseline and not Path(args.baseline).is_file():
         raise InputError(args.baseline, "no such baseline (write one with `h2c db snapshot`)")
     if args.timeout <= 0 or args.poll <= 0 or args.http_wait < 0:
@@ -67,31 +63,13 @@ def _preflight(args: argparse.Namespace) -> None:
 
 def plugin_args(args: argparse.Namespace) -> list[str]:
     """The plugin's options for these arguments."""
-    out = ["--h2c-postdeploy-app", str(args.app_dir.resolve())]
-    for key, flag in PASSED.items():
-        value = getattr(args, key)
-        if value is not None:
-            out += [flag, str(Path(value).resolve()) if key in PATHS else str(value)]
-    return out
+    return live_plugin_args(args, "postdeploy", PASSED, PATHS)
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-    from dataclasses import asdict
-
-    from h2c.gate.summary import render
     from h2c.postdeploy.runner import run_postdeploy
 
     _preflight(args)
     result = run_postdeploy(plugin_args(args), stdout=2 if args.json else None)
-    if args.json:
-        doc = {"exit_code": result.exit_code, "checks": [asdict(r) for r in result.records]}
-        output.raw(json.dumps(doc, indent=2) + "\n")
-        return result.exit_code
-    width = max(shutil.get_terminal_size((160, 24)).columns, 120)
-    output.raw(render(result.records, title=f"h2c postdeploy: Convox {args.convox_app}",
-                      width=width))  # fmt: skip
-    failed = sum(r.result in ("failed", "error") for r in result.records)
-    verdict = "HEALTHY" if result.exit_code == 0 else f"FAILED ({failed} of {len(result.records)})"
-    output.info(f"h2c postdeploy: {verdict} (exit {result.exit_code})")
-    return result.exit_code
+    title = f"h2c postdeploy: Convox {args.convox_app}"
+    return finish(args, result, title=title, words=("HEALTHY", "FAILED"))
