@@ -28,12 +28,14 @@ def require_cli(name: str, binary: str | None) -> None:
 
 
 def plugin_args(
-    args: argparse.Namespace, kind: str, passed: Mapping[str, str], paths: Sequence[str]
+    args: argparse.Namespace, kind: str, passed: Sequence[str], paths: Sequence[str]
 ) -> list[str]:
-    """``--h2c-<kind>-app`` and each of ``passed`` that is set (``paths`` made absolute)."""
+    """``--h2c-<kind>-app`` and ``--h2c-<kind>-<key>`` (``--junit-xml``) for each key of
+    ``passed`` that is set, its value as given (``paths`` made absolute)."""
     out = [f"--h2c-{kind}-app", str(args.app_dir.resolve())]
-    for key, flag in passed.items():
+    for key in passed:
         value = getattr(args, key)
+        flag = "--junit-xml" if key == "junit_xml" else f"--h2c-{kind}-{key.replace('_', '-')}"
         if value is not None:
             out += [flag, str(Path(value).resolve()) if key in paths else str(value)]
     return out

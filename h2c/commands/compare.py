@@ -17,17 +17,12 @@ from h2c.commands._live import finish, require_cli, require_generated
 from h2c.commands._live import plugin_args as live_plugin_args
 from h2c.errors import InputError
 
-# option -> plugin option; values are passed on as they are (paths made absolute)
-PASSED = {
-    "heroku_app": "--h2c-compare-heroku-app", "convox_app": "--h2c-compare-convox-app",
-    "rack": "--h2c-compare-rack", "heroku_url": "--h2c-compare-heroku-url",
-    "convox_url": "--h2c-compare-convox-url", "requests": "--h2c-compare-requests",
-    "source": "--h2c-compare-source", "target": "--h2c-compare-target",
-    "scheduler": "--h2c-compare-scheduler", "heroku_bin": "--h2c-compare-heroku-bin",
-    "convox_bin": "--h2c-compare-convox-bin", "concurrency": "--h2c-compare-concurrency",
-    "rate": "--h2c-compare-rate", "max_requests": "--h2c-compare-max-requests",
-    "quiet": "--h2c-compare-quiet", "report": "--h2c-compare-report", "junit_xml": "--junit-xml",
-}  # fmt: skip
+# options passed on to the plugin as they are (paths made absolute), in this order
+PASSED = (
+    "heroku_app", "convox_app", "rack", "heroku_url", "convox_url", "requests", "source",
+    "target", "scheduler", "heroku_bin", "convox_bin", "concurrency", "rate", "max_requests",
+    "quiet", "report", "junit_xml",
+)  # fmt: skip
 PATHS = ("requests", "scheduler", "report", "junit_xml")
 
 

@@ -17,14 +17,9 @@ from h2c.commands._live import finish, require_cli, require_generated
 from h2c.commands._live import plugin_args as live_plugin_args
 from h2c.errors import InputError
 
-# option -> plugin option; values are passed on as they are (paths made absolute)
-PASSED = {
-    "convox_app": "--h2c-postdeploy-convox-app", "rack": "--h2c-postdeploy-rack",
-    "url": "--h2c-postdeploy-url", "baseline": "--h2c-postdeploy-baseline",
-    "target": "--h2c-postdeploy-target", "timeout": "--h2c-postdeploy-timeout",
-    "poll": "--h2c-postdeploy-poll", "http_wait": "--h2c-postdeploy-http-wait",
-    "convox_bin": "--h2c-postdeploy-convox-bin", "junit_xml": "--junit-xml",
-}  # fmt: skip
+# options passed on to the plugin as they are (paths made absolute), in this order
+PASSED = ("convox_app", "rack", "url", "baseline", "target", "timeout", "poll", "http_wait",
+          "convox_bin", "junit_xml")  # fmt: skip
 PATHS = ("baseline", "junit_xml")
 
 
