@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from h2c.gate.hooks import live_makereport, parametrize, write_table
+from h2c.gate.hooks import add_app_options, live_makereport, parametrize, write_table
 from h2c.gate.summary import Record, write_json
 
 RECORDS = pytest.StashKey[dict[str, Record]]()
@@ -33,12 +33,8 @@ PARAMS: dict[str, Callable[[Any], list[str]]] = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("h2c-compare", "h2c compare (live Heroku app vs live Convox app)")
-    add = group.addoption
-    add("--h2c-compare-app", metavar="DIR", help="the app folder (convox.yml, h2c.toml)")
-    add("--h2c-compare-heroku-app", metavar="NAME", help="the Heroku app")
-    add("--h2c-compare-convox-app", metavar="NAME", help="the Convox app")
-    add("--h2c-compare-rack", metavar="RACK", help="the Convox rack (convox -r)")
+    description = "h2c compare (live Heroku app vs live Convox app)"
+    add = add_app_options(parser, "compare", description, heroku=True)
     add("--h2c-compare-heroku-url", metavar="URL", help="default: heroku apps:info web_url")
     add("--h2c-compare-convox-url", metavar="URL", help="default: the web service's domain")
     add("--h2c-compare-requests", metavar="FILE", help="paths, or Heroku router log lines")

@@ -17,6 +17,20 @@ from h2c.gate.summary import Record, check_name, one_line, render
 Notes = Callable[[Iterable[tuple[str, object]]], str]
 
 
+def add_app_options(
+    parser: pytest.Parser, kind: str, description: str, *, heroku: bool = False
+) -> Callable[..., None]:
+    """Group ``h2c-<kind>`` with the app folder, (the Heroku app,) the Convox app and rack;
+    the group's ``addoption``, for the plugin's own options."""
+    add: Callable[..., None] = parser.getgroup(f"h2c-{kind}", description).addoption
+    add(f"--h2c-{kind}-app", metavar="DIR", help="the app folder (convox.yml, h2c.toml)")
+    if heroku:
+        add(f"--h2c-{kind}-heroku-app", metavar="NAME", help="the Heroku app")
+    add(f"--h2c-{kind}-convox-app", metavar="NAME", help="the Convox app")
+    add(f"--h2c-{kind}-rack", metavar="RACK", help="the Convox rack (convox -r)")
+    return add
+
+
 def kind_of(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:
     """What a failure means for the exit code: ``environment``, ``input`` or ``check``."""
     from h2c.errors import EnvironmentMissing, InputError

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from h2c.gate.hooks import live_makereport, parametrize, write_table
+from h2c.gate.hooks import add_app_options, live_makereport, parametrize, write_table
 from h2c.gate.summary import Record, one_line, write_json
 
 RECORDS = pytest.StashKey[dict[str, Record]]()
@@ -55,11 +55,8 @@ SKIP_REASONS = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("h2c-postdeploy", "h2c postdeploy (the live Convox app after a deploy)")
-    add = group.addoption
-    add("--h2c-postdeploy-app", metavar="DIR", help="the app folder (convox.yml, h2c.toml)")
-    add("--h2c-postdeploy-convox-app", metavar="NAME", help="the Convox app")
-    add("--h2c-postdeploy-rack", metavar="RACK", help="the Convox rack (convox -r)")
+    description = "h2c postdeploy (the live Convox app after a deploy)"
+    add = add_app_options(parser, "postdeploy", description)
     add("--h2c-postdeploy-url", metavar="URL",
         help="the web endpoint (env H2C_POSTDEPLOY_URL; default https://<web domain>)")  # fmt: skip
     add("--h2c-postdeploy-baseline", metavar="FILE", help="h2c db snapshot's baseline.json")
