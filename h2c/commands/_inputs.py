@@ -24,6 +24,11 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_flag(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
+    """An on/off option (``store_true``)."""
+    parser.add_argument(flag, action="store_true", help=help)
+
+
 def load_from_args(args: argparse.Namespace) -> AppSpec:
     from h2c.heroku.app import load_app
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from h2c import output
-from h2c.commands._inputs import add_app_arguments
+from h2c.commands._inputs import add_app_arguments, add_flag
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
@@ -28,10 +28,10 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         "--plan", action="store_true", help="show how the gate will run each service; run nothing"
     )
     parser.add_argument("--json", action="store_true", help="with --plan: the plan as JSON")
-    parser.add_argument(
+    add_flag(
+        parser,
         "--require-heroku-side",
-        action="store_true",
-        help="fail (not skip) the env parity checks when there is no Heroku config export "
+        "fail (not skip) the env parity checks when there is no Heroku config export "
         "(also: H2C_REQUIRE_HEROKU_SIDE=1)",
     )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from h2c import output
 from h2c.adapters.files import WRITES, Action, apply_writes, existing_layout, plan_writes
-from h2c.commands._inputs import add_app_arguments, load_from_args
+from h2c.commands._inputs import add_app_arguments, add_flag, load_from_args
 from h2c.errors import EXIT_FAILED, EXIT_OK, InputError
 from h2c.model import Severity
 
@@ -22,16 +22,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mode.add_argument("--check", action="store_true", help="exit 1 if any artifact would change")
     mode.add_argument("--dry-run", action="store_true", help="print a diff, write nothing")
     parser.add_argument("--force", action="store_true", help="replace files you edited")
-    parser.add_argument(
+    add_flag(
+        parser,
         "--adopt-dockerfile",
-        action="store_true",
-        help="build with the app's own Dockerfile (the gate judges it) instead of writing "
+        "build with the app's own Dockerfile (the gate judges it) instead of writing "
         "Dockerfile.convox beside it",
     )
-    parser.add_argument(
+    add_flag(
+        parser,
         "--adopt-compose",
-        action="store_true",
-        help="use the app's own docker-compose.yml as the Gen1 manifest instead of writing "
+        "use the app's own docker-compose.yml as the Gen1 manifest instead of writing "
         "docker-compose.convox.yml beside it",
     )
     parser.set_defaults(func=run)
