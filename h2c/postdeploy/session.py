@@ -32,13 +32,13 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 class PostdeployOptions:
     app_dir: Path
     convox_app: str
+    timeout_s: float = 600.0
+    poll_s: float = 5.0  # Convox's own wait interval
+    http_wait_s: float = 60.0  # how long a path may take to answer while the deploy settles
     rack: str | None = None
     url: str | None = None
     baseline: Path | None = None
     target: str | None = None
-    timeout_s: float = 600.0
-    poll_s: float = 5.0  # Convox's own wait interval
-    http_wait_s: float = 60.0  # how long a path may take to answer while the deploy settles
     convox_bin: str | None = None
 
 
