@@ -118,7 +118,11 @@ NODE_PROBE = (
     "    await client.end();\n"
     "  }\n"
     "}\n"
-    "main().then(() => process.exit(0), report);\n"
+    "let settled = false;\n"
+    "process.on('beforeExit', () => { if (!settled) {\n"
+    "  console.log(MARK, 'the driver never answered (no connection made)'); process.exit(1);\n"
+    "} });\n"
+    "main().then(() => { settled = true; process.exit(0); }, report);\n"
 )
 
 

@@ -65,10 +65,13 @@ def apt_install(packages: Sequence[str]) -> list[str]:
 
 def linked_packages(comment: str, root: str, pattern: str, target: str) -> list[str]:
     """A ``RUN`` that lists, into ``target``, the Debian packages whose shared libraries the
-    files named ``pattern`` under ``root`` link against (``ldd``, ``dpkg -S``)."""
+    files named ``pattern`` under ``root`` link against (``ldd``, ``dpkg -S``). ``ldd`` fails on
+    files that are not this platform's (prebuilt darwin/win32 addons ship beside the linux
+    ones): that must not fail the build, so its exit status is ignored."""
     return [
         f"# {comment}",
-        f"RUN find {root} -name '{pattern}' -type f -print0 | xargs -0 -r ldd 2>/dev/null \\",
+        f"RUN find {root} -name '{pattern}' -type f -print0 \\",
+        " | xargs -0 -r sh -c 'ldd \"$@\" 2>/dev/null || true' sh \\",
         " | awk '$2 == \"=>\" && $3 ~ /^\\// {print $3}' | sort -u \\",
         ' | while read -r lib; do dpkg -S "$lib" 2>/dev/null'
         ' || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || true; done \\',

@@ -133,13 +133,25 @@ def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     ]
 
 
+# What Heroku's buildpack uses when package.json names no packageManager: yarn 1 for a classic
+# yarn.lock; pnpm's current major. Installed from the npm registry, pinned (an unpinned corepack
+# asks repo.yarnpkg.com for the latest, a yarn 4 where the lockfile is yarn 1's).
+DEFAULT_TOOLS = {"yarn": "yarn@1.22.22", "pnpm": "pnpm@9.15.0"}
+BERRY = "yarn@4.5.3"  # berry is not on the npm registry under `yarn`: corepack fetches it
+
+
 def _corepack(rt: Runtime) -> list[str]:
-    """yarn and pnpm come from corepack, at the version packageManager names."""
+    """yarn and pnpm at the version packageManager names, else the buildpack's default."""
     if rt.package_manager == "npm":
         return []
-    tool = "yarn" if rt.package_manager.startswith("yarn") else "pnpm"
-    spec = rt.node_package_manager or tool
-    return [f"RUN corepack enable && corepack prepare {spec} --activate"]
+    if rt.node_package_manager or rt.package_manager == "yarn-berry":
+        spec = rt.node_package_manager or BERRY
+        return [f"RUN corepack enable && corepack prepare {spec} --activate"]
+    tool = DEFAULT_TOOLS.get(rt.package_manager, DEFAULT_TOOLS["pnpm"])
+    return [
+        "# hadolint ignore=DL3016",
+        f"RUN npm install -g {tool} && npm cache clean --force",
+    ]
 
 
 def _run_script(rt: Runtime, script: str) -> str:
