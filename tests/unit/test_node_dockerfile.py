@@ -63,7 +63,7 @@ def test_heroku_prebuild_runs_before_the_install_with_the_code(tmp_path: Path) -
     order += ["--production --ignore-scripts", "RUN yarn run heroku-cleanup"]
     positions = [build.index(step) for step in order]
     assert positions == sorted(positions)
-    assert "corepack enable" in build
+    assert "npm install -g yarn@1.22.22" in build  # classic yarn.lock, no packageManager
 
 
 def test_a_version_without_a_standin_is_named_with_what_there_is() -> None:
