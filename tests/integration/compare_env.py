@@ -14,6 +14,8 @@ from typing import Any
 
 import requests
 
+from tests.unavailable import unavailable
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "compare"
 BIN = FIXTURES / "bin"
 APP = FIXTURES / "app"
@@ -84,7 +86,7 @@ def deployments(client: Any, *, delay_ms: int = 0) -> Iterator[dict[str, str]]:
             ))  # fmt: skip
         bases = {}
         for platform, container in zip(("heroku", "convox"), containers, strict=True):
-            bases[platform] = _wait_up(container)
+            bases[platform] = wait_up(container)
         yield bases
     finally:
         for container in containers:
@@ -92,7 +94,22 @@ def deployments(client: Any, *, delay_ms: int = 0) -> Iterator[dict[str, str]]:
         network.remove()
 
 
-def _wait_up(container: Any, timeout_s: float = 30.0) -> str:
+def engine_with_standin() -> Any:
+    """A docker client, or the test skipped (failed under CI) naming what is missing."""
+    try:
+        import docker
+
+        client = docker.from_env()
+        client.ping()
+    except Exception as error:  # no engine on this machine
+        unavailable(f"no Docker engine: {type(error).__name__}")
+    if not client.images.list(name="python:3.11-slim"):
+        unavailable("stand-in image python:3.11-slim not built; run scripts/setup")
+    return client
+
+
+def wait_up(container: Any, path: str = "/text", timeout_s: float = 30.0) -> str:
+    """The container's loopback base URL once ``path`` answers."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         container.reload()
@@ -100,7 +117,7 @@ def _wait_up(container: Any, timeout_s: float = 30.0) -> str:
         if bound:
             base = f"http://127.0.0.1:{bound['HostPort']}"
             try:
-                requests.get(base + "/text", timeout=1)
+                requests.get(base + path, timeout=1)
                 return base
             except requests.RequestException:
                 pass

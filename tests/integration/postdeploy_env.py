@@ -8,15 +8,12 @@ import copy
 import json
 import secrets
 import shutil
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import requests
-
-from tests.integration.compare_env import BIN
+from tests.integration.compare_env import BIN, wait_up
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "postdeploy"
 APP = FIXTURES / "app"
@@ -101,24 +98,8 @@ def deployed(client: Any) -> Iterator[str]:
             volumes={str(FIXTURES / "server"): {"bind": "/srv", "mode": "ro"}},
             ports={"8000/tcp": ("127.0.0.1", None)},
         )  # fmt: skip
-        yield _wait_up(container)
+        yield wait_up(container, "/health")
     finally:
         if container is not None:
             container.remove(force=True)
         network.remove()
-
-
-def _wait_up(container: Any, timeout_s: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        container.reload()
-        bound = (container.ports.get("8000/tcp") or [None])[0]
-        if bound:
-            base = f"http://127.0.0.1:{bound['HostPort']}"
-            try:
-                requests.get(base + "/health", timeout=1)
-                return base
-            except requests.RequestException:
-                pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{container.name} did not answer in {timeout_s:g} s")

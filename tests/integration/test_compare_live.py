@@ -10,23 +10,22 @@ from typing import Any
 import pytest
 
 from h2c.cli import main
-from tests.integration.compare_env import APP, BIN, FIXTURES, deployments, scenario, write_scenario
-from tests.unavailable import unavailable
+from tests.integration.compare_env import (
+    APP,
+    BIN,
+    FIXTURES,
+    deployments,
+    engine_with_standin,
+    scenario,
+    write_scenario,
+)
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
 def bases() -> Any:
-    try:
-        import docker
-
-        client = docker.from_env()
-        client.ping()
-    except Exception as error:  # no engine on this machine
-        unavailable(f"no Docker engine: {type(error).__name__}")
-    if not client.images.list(name="python:3.11-slim"):
-        unavailable("stand-in image python:3.11-slim not built; run scripts/setup")
+    client = engine_with_standin()
     with deployments(client) as urls:
         yield urls
 

@@ -14,6 +14,7 @@ import pytest
 from h2c.cli import main
 from h2c.postdeploy.baseline import Baseline, env_baseline, to_json
 from h2c.secret import Secret
+from tests.integration.compare_env import engine_with_standin
 from tests.integration.postdeploy_env import (
     APP,
     CONVOX,
@@ -25,22 +26,13 @@ from tests.integration.postdeploy_env import (
     scenario,
     write_scenario,
 )
-from tests.unavailable import unavailable
 
 pytestmark = pytest.mark.docker
 
 
 @pytest.fixture(scope="module")
 def base() -> Any:
-    try:
-        import docker
-
-        client = docker.from_env()
-        client.ping()
-    except Exception as error:  # no engine on this machine
-        unavailable(f"no Docker engine: {type(error).__name__}")
-    if not client.images.list(name="python:3.11-slim"):
-        unavailable("stand-in image python:3.11-slim not built; run scripts/setup")
+    client = engine_with_standin()
     with deployed(client) as url:
         yield url
 
