@@ -87,7 +87,8 @@ def probe_readiness(
 ) -> Readiness:
     """Probe ``health`` as Kubernetes' readinessProbe does, recording it on ``web``.
 
-    The first GET ``grace`` seconds after the start, then one every ``interval``, each given
+    Failures count from ``grace`` seconds after the start (a success before that is taken at
+    once: see ``_ready_before_grace``), then one GET every ``interval``, each given
     ``timeout``; to the container's IP and port on the gate's network with ``Host: <ip>:<port>``
     (through the loopback port, same Host, when the host cannot reach that network); no
     redirect followed. The first 200-399 makes it ready, three failures in a row before that
@@ -99,17 +100,20 @@ def probe_readiness(
     base = str(web.base_url)
     if web.probe_host and probes.tcp_open(str(ip), port):
         base = f"http://{web.probe_host}"
-    if _ready_before_grace(web, health, base, tally, stop) or (stop and stop.is_set()):
+
+    def probe() -> HttpResult:
+        return probes.http_probe(
+            base + health.path, timeout_s=health.timeout_s, host=web.probe_host
+        )
+
+    if _ready_before_grace(web, health, probe, tally, stop) or (stop and stop.is_set()):
         return tally
 
     def check() -> bool | None:
         if has_stopped(web.container):
             code = web.container.exit_code()
             return tally.record(HttpResult(None, 0.0, f"the container exited with code {code}"))
-        result = probes.http_probe(
-            base + health.path, timeout_s=health.timeout_s, host=web.probe_host
-        )
-        return tally.record(result)
+        return tally.record(probe())
 
     rounds = tally.threshold + 1
     wait_until(
@@ -123,7 +127,11 @@ def probe_readiness(
 
 
 def _ready_before_grace(
-    web: Running, health: Health, base: str, tally: Readiness, stop: threading.Event | None
+    web: Running,
+    health: Health,
+    probe: Callable[[], HttpResult],
+    tally: Readiness,
+    stop: threading.Event | None,
 ) -> bool:
     """Whether web already answers as ready before the grace ends.
 
@@ -138,9 +146,7 @@ def _ready_before_grace(
     def early() -> bool | None:
         if has_stopped(web.container):
             return False
-        result = probes.http_probe(
-            base + health.path, timeout_s=health.timeout_s, host=web.probe_host
-        )
+        result = probe()
         return tally.record(result) if result.ready else None
 
     return wait_until(

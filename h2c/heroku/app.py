@@ -135,9 +135,10 @@ def _build_reads(
     found: list[tuple[str, str, int]] = []
     for hook, present in (("bin/pre_compile", runtime.pre_compile),
                           ("bin/post_compile", runtime.post_compile)):  # fmt: skip
-        text = _optional_text(app_dir, hook) if present else None
-        reads = shell_reads(text) if text and not text.startswith("#!/usr/bin/env python") else []
-        found += [(key, hook, line) for key, line in (reads or python_reads(text or ""))]
+        text = (_optional_text(app_dir, hook) or "") if present else ""
+        # a hook is a shell script that may run Python inline, or a Python script: read both
+        reads = sorted({*shell_reads(text), *python_reads(text)}, key=lambda r: (r[1], r[0]))
+        found += [(key, hook, line) for key, line in reads]
     if runtime.collectstatic:
         for name in _settings_files(app_dir, runtime, config):
             text = _optional_text(app_dir, name) or ""

@@ -10,8 +10,7 @@ and the ones the buildpack itself reads, unless they look secret: those are name
 from __future__ import annotations
 
 from h2c.model import AppSpec, Finding, Severity
-from h2c.plan.envrules import EnvKind, classify
-from h2c.verdicts.leaks import SENSITIVE_KEY
+from h2c.plan.envrules import SENSITIVE_KEY, EnvKind, classify
 
 # Read by heroku-buildpack-python or Django itself at build time, whether or not app code names
 # them.
@@ -20,35 +19,47 @@ BUILDPACK_KEYS = ("DJANGO_SETTINGS_MODULE", "DISABLE_COLLECTSTATIC")
 PLACEHOLDER_KEYS = ("SECRET_KEY", "DATABASE_URL")
 
 
-def plan_build_args(spec: AppSpec, findings: list[Finding]) -> tuple[str, ...]:
-    """The config keys declared as ``ARG`` in the build stage, sorted."""
+def plan_build(spec: AppSpec, findings: list[Finding]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The config keys declared as ``ARG`` in the build stage, and those its steps get a
+    placeholder for instead (sorted, each).
+
+    A key the build reads reaches it as an ARG when it is the app's own and looks public. One
+    that looks secret, or belongs to an add-on, does not (an ARG's value shows in the image
+    history), yet Heroku's build had it: the build steps get a placeholder for it on their own
+    line, so settings that insist on it (``env("DJANGO_SECRET_KEY")``) still import.
+    ``SECRET_KEY`` and ``DATABASE_URL`` always get one for collectstatic.
+    """
     config = {c.key for c in spec.config}
     wanted: dict[str, tuple[str, int]] = {}
     for key, file, line in spec.build_reads:
-        wanted.setdefault(key, (file, line))
+        if key in config:
+            wanted.setdefault(key, (file, line))
     for key in BUILDPACK_KEYS:
         if key in config:
             wanted.setdefault(key, ("", 0))
-    args = []
+    args: list[str] = []
+    placeholders = set(PLACEHOLDER_KEYS) if spec.runtime.collectstatic else set()
     for key, (file, line) in sorted(wanted.items()):
-        if key not in config or classify(key, spec.addons) is not EnvKind.COPY:
-            continue
-        if SENSITIVE_KEY.search(key) and key not in BUILDPACK_KEYS:
-            if key in PLACEHOLDER_KEYS and spec.runtime.collectstatic:
-                continue
-            findings.append(
-                Finding(
-                    Severity.INFO,
-                    f"the build reads {key}, which looks secret: it is not passed to the image "
-                    "build (a build arg's value shows in `docker history`), where Heroku's build "
-                    "saw it; if a build step fails without it, give that step a placeholder",
-                    file or None,
-                    line or None,
-                )
-            )
-            continue
-        args.append(key)
-    return tuple(args)
+        if classify(key, spec.addons) is not EnvKind.COPY:
+            placeholders.add(key)
+        elif SENSITIVE_KEY.search(key) and key not in BUILDPACK_KEYS:
+            if key not in placeholders:
+                findings.append(_secret_read(key, file, line))
+            placeholders.add(key)
+        else:
+            args.append(key)
+    return tuple(args), tuple(sorted(placeholders))
+
+
+def _secret_read(key: str, file: str, line: int) -> Finding:
+    return Finding(
+        Severity.INFO,
+        f"the build reads {key}, which looks secret: it is not passed to the image build (a "
+        "build arg's value shows in `docker history`), where Heroku's build saw it; the build "
+        "steps get a placeholder for it instead",
+        file or None,
+        line or None,
+    )
 
 
 def placeholder_value(key: str) -> str:
@@ -62,16 +73,3 @@ def placeholder_value(key: str) -> str:
     if key.endswith("_URL"):
         return "http://h2c-build-placeholder.invalid/"
     return "h2c-build-placeholder"
-
-
-def plan_build_placeholders(spec: AppSpec, build_args: tuple[str, ...]) -> tuple[str, ...]:
-    """Keys the build reads that it does not get as an ARG (a secret, an add-on's), yet that
-    Heroku's build had: each gets a placeholder on the build steps' own line, so settings that
-    insist on them (``env("DJANGO_SECRET_KEY")``) still import; ``SECRET_KEY`` and
-    ``DATABASE_URL`` always do, for collectstatic."""
-    config = {c.key for c in spec.config}
-    read = {key for key, _, _ in spec.build_reads if key in config}
-    keys = (read - set(build_args)) | (
-        set(PLACEHOLDER_KEYS) if spec.runtime.collectstatic else set()
-    )
-    return tuple(sorted(keys))

@@ -15,6 +15,9 @@ from enum import StrEnum
 
 from h2c.model import Addon, ConfigVar
 
+# A key name that says its value is a secret (the image scan and the build-args rule use it).
+SENSITIVE_KEY = re.compile(r"SECRET|KEY|TOKEN|PASS|PWD|URL|DSN|CREDENTIAL|AUTH|PRIVATE|SALT")
+
 
 class EnvKind(StrEnum):
     """What happens to one config key on the way to Convox."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from h2c.heroku.dynos import DEFAULT_SIZE, DYNO_SIZES, SIZES
 from h2c.model import AppSpec, Finding, Severity
-from h2c.plan.build import plan_build_args, plan_build_placeholders
+from h2c.plan.build import plan_build
 from h2c.plan.commands import SafeCommand, release_hazards, rewrite_command
 from h2c.plan.env import base_environment, classify_config, env_findings
 from h2c.plan.envrules import EnvKind, classify
@@ -143,8 +143,7 @@ def plan(spec: AppSpec) -> ConvoxPlan:
             Finding(Severity.INFO, f"app.json script {name!r} is not run on Convox: {command}")
         )
     timers, scheduler_size = plan_timers(spec.scheduled_jobs, findings)
-    build_args = plan_build_args(spec, findings)
-    placeholders = plan_build_placeholders(spec, build_args)
+    build_args, placeholders = plan_build(spec, findings)
     return ConvoxPlan(
         app=spec.name,
         services=services,

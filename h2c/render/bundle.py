@@ -11,7 +11,7 @@ from h2c.model import AppSpec, Finding
 from h2c.plan.planner import ConvoxPlan, plan
 from h2c.render.compose import render_compose
 from h2c.render.convox_yml import render_convox_yml
-from h2c.render.dockerfile import export_patterns, render_dockerfile, render_dockerignore
+from h2c.render.dockerfile import export_paths, render_dockerfile, render_dockerignore
 from h2c.render.envfile import render_convox_env
 from h2c.render.h2c_toml import render_h2c_toml
 from h2c.render.layout import Layout, layout_findings, with_h2c_block
@@ -67,7 +67,7 @@ def _build_files(spec: AppSpec, planned: ConvoxPlan, layout: Layout) -> list[Gen
         ignore = with_h2c_block(
             layout.dockerignore,
             keep=(layout.dockerfile,),
-            also=tuple(p for p in export_patterns(spec) if not p.startswith("#")),
+            also=export_paths(spec),
         )
     return [*files, GeneratedFile(".dockerignore", ignore)]
 

@@ -49,15 +49,19 @@ def render_dockerignore(spec: AppSpec, plan: ConvoxPlan) -> str:
         header(plan.inputs),
         "# convox.env and .env files hold config values: they must never reach an image.",
         *DOCKERIGNORE,
-        *export_patterns(spec),
+        *_exports_block(spec),
     ]
     return "\n".join(lines) + "\n"
 
 
-def export_patterns(spec: AppSpec) -> list[str]:
+def export_paths(spec: AppSpec) -> tuple[str, ...]:
     """The Heroku exports generate read from inside the app folder (config.txt holds every
     config value): kept out of the build context too."""
-    inside = [path for _, path in spec.exports if not path.startswith("../")]
-    if not inside:
+    return tuple(path for _, path in spec.exports if not path.startswith("../"))
+
+
+def _exports_block(spec: AppSpec) -> list[str]:
+    paths = export_paths(spec)
+    if not paths:
         return []
-    return ["# the Heroku exports h2c read (heroku config -s holds every value)", *inside]
+    return ["# the Heroku exports h2c read (heroku config -s holds every value)", *paths]

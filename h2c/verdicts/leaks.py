@@ -14,11 +14,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
-from h2c.plan.envrules import EnvKind, classify
+from h2c.plan.envrules import SENSITIVE_KEY, EnvKind, classify
 from h2c.secret import Secret, mask_values
-
-SENSITIVE_KEY = re.compile(r"SECRET|KEY|TOKEN|PASS|PWD|URL|DSN|CREDENTIAL|AUTH|PRIVATE|SALT")
-
 
 # --- secrets --------------------------------------------------------------------------------
 
