@@ -109,7 +109,7 @@ def _before_cutover(spec: AppSpec, plan: ConvoxPlan, app: str) -> list[str]:
             "Stop the non-web services until the data is in, so no job runs on an empty database.",
             *[f"convox scale {s.name} --count 0 -a {app}" for s in others],
         )
-    out += _step("Rehearse: run the gate against the image and a restored copy.", "h2c check")
+    out += _step("Rehearse: run the gate against the image and a restored copy.", "h2c check .")
     return out
 
 
@@ -144,7 +144,13 @@ def _cutover(plan: ConvoxPlan, app: str) -> list[str]:
             "Start the non-web services at Heroku's scale.",
             *[f"convox scale {s.name} --count {s.count} -a {app}" for s in others],
         )
-    out += _step("Run the gate against the deployed app.", "h2c check")
+    out += _step(
+        "Check the deployed app before any traffic reaches it: the deploy settled, every "
+        "service runs, the web endpoint answers, the config is whole"
+        + (" and the data matches the baseline" if _has_db(plan) else "")
+        + " (`--rack RACK` when the rack is not the convox CLI's current one).",
+        _postdeploy(plan, app, target=True),
+    )
     out += _step(
         "Find the web endpoint and point DNS at it (a CNAME per domain; "
         "`heroku domains` lists them). Lower the TTL a day ahead.",
@@ -184,10 +190,16 @@ def _database_move(plan: ConvoxPlan, app: str) -> list[str]:
     )
     out += _step(
         "Record the baseline `h2c postdeploy --baseline` compares every later deploy with "
-        "(row counts, sequences, schema digests; no data). Keep it with the CI's artifacts.",
-        'h2c db snapshot --from "$TARGET_URL" -o baseline.json',
+        "(row counts, sequences, schema digests, digests of the active release's env; no data, "
+        "no values). Commit it, or keep it where the CI's deploy job reads it.",
+        f'h2c db snapshot --from "$TARGET_URL" -o baseline.json --convox-app {app}',
     )
     return out
+
+
+def _has_db(plan: ConvoxPlan) -> bool:
+    """A postgres resource: the one the cut-over restores into and the baseline records."""
+    return any(r.type == "postgres" for r in plan.resources)
 
 
 def _hazardous(plan: ConvoxPlan) -> bool:
@@ -214,10 +226,40 @@ def _checklist(plan: ConvoxPlan) -> list[str]:
     return [*lines, ""]
 
 
+def _postdeploy(plan: ConvoxPlan, app: str, *, target: bool = False) -> str:
+    """``h2c postdeploy`` of the deployed app, against the cut-over baseline when there is one
+    (with ``target``, the database too, through the tunnel the cut-over opened)."""
+    if not _has_db(plan):
+        return f"h2c postdeploy . --convox-app {app}"
+    data = ' --target "$TARGET_URL"' if target else ""
+    return f"h2c postdeploy . --convox-app {app} --baseline baseline.json{data}"
+
+
+def _postdeploy_step(plan: ConvoxPlan, app: str) -> list[str]:
+    """After each deploy: the deploy settled, the services run, the web answers, config whole."""
+    has_db = _has_db(plan)
+    data = (
+        ' With the database tunnel open (as at the cut-over), add `--target "$TARGET_URL"` to '
+        "check the data too: no table gone or shorter, sequences ahead."
+        if has_db
+        else ""
+    )
+    return [
+        "Then check the live app: the deploy settled, every service runs, the web answers, the "
+        "config is whole" + (", against the cut-over baseline" if has_db else "") + ". Add "
+        "`--rack RACK` when the rack is not the convox CLI's current one." + data,
+        "",
+        "```sh",
+        _postdeploy(plan, app),
+        "```",
+        "",
+    ]
+
+
 def _later_deploys(plan: ConvoxPlan, app: str) -> list[str]:
     lines = ["## Every later deploy", ""]
     if plan.release is None:
-        return [*lines, "```sh", f"convox deploy -a {app}", "```", ""]
+        return [*lines, "```sh", f"convox deploy -a {app}", "```", "", *_postdeploy_step(plan, app)]
     run = plan.release.convox_run(plan.app).replace(" run ", " run --release RELEASE_ID ", 1)
     return [
         *lines,
@@ -232,6 +274,7 @@ def _later_deploys(plan: ConvoxPlan, app: str) -> list[str]:
         f"convox releases promote RELEASE_ID -a {app}",
         "```",
         "",
+        *_postdeploy_step(plan, app),
     ]
 
 

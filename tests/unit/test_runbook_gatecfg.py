@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 from test_plan import django_app, hard_app
@@ -13,6 +14,9 @@ from h2c.plan.planner import plan
 from h2c.render.h2c_toml import render_h2c_toml
 from h2c.render.runbook import render_migration_md
 from h2c.verdicts.envparity import Exceptions
+from tests.cli_lines import fenced_blocks, h2c_command_lines, parse_h2c
+
+GOLDEN_RUNBOOKS = sorted((Path(__file__).parents[1] / "golden").glob("*/MIGRATION.md"))
 
 
 def runbook(make: object) -> str:
@@ -34,12 +38,14 @@ def test_commands_in_cut_over_order() -> None:
         "convox resources proxy database -a shop",
         'h2c db restore latest.dump --to "$TARGET_URL"',
         'h2c db verify --source latest.dump --target "$TARGET_URL" --checksums',
+        'h2c db snapshot --from "$TARGET_URL" -o baseline.json --convox-app shop',
         "convox run web 'python manage.py migrate --noinput' -a shop",
         "convox scale worker --count 1 -a shop",
-        "h2c check",
+        'h2c postdeploy . --convox-app shop --baseline baseline.json --target "$TARGET_URL"',
         "convox services -a shop",
         "heroku ps:scale web=0 -a shop",
         "convox releases promote RELEASE_ID -a shop",
+        "h2c postdeploy . --convox-app shop --baseline baseline.json\n",
         "## Rollback",
         "heroku ps:scale web=2 worker=1 -a shop",
         "heroku maintenance:off -a shop",
@@ -49,6 +55,19 @@ def test_commands_in_cut_over_order() -> None:
         found = text.find(line, at)
         assert found >= 0, f"{line!r} missing or out of order"
         at = found + len(line)
+
+
+@pytest.mark.parametrize("golden", GOLDEN_RUNBOOKS, ids=[p.parent.name for p in GOLDEN_RUNBOOKS])
+def test_every_h2c_command_of_the_runbook_parses(golden: Path) -> None:
+    """Each ``h2c ...`` line of MIGRATION.md is a command h2c's own parser accepts; postdeploy
+    names the Convox app, and reads the baseline the cut-over wrote when there is one."""
+    commands = [a for b in fenced_blocks(golden.read_text(), "sh") for a in h2c_command_lines(b)]
+    parsed = [parse_h2c(argv) for argv in commands]
+    postdeploys = [a for a in parsed if a.command == "postdeploy"]
+    assert len(postdeploys) == 2, "one at the cut-over, one after every later deploy"
+    assert all(a.convox_app for a in postdeploys)
+    snapshots = [a for a in parsed if getattr(a, "output", None) == "baseline.json"]
+    assert all(a.baseline == ("baseline.json" if snapshots else None) for a in postdeploys)
 
 
 def test_release_warning_and_decisions() -> None:
