@@ -21,9 +21,9 @@ from h2c.errors import InputError
 PASSED = (
     "heroku_app", "convox_app", "rack", "heroku_url", "convox_url", "requests", "source",
     "target", "scheduler", "heroku_bin", "convox_bin", "concurrency", "rate", "max_requests",
-    "quiet", "report", "junit_xml",
+    "quiet", "report", "baseline", "junit_xml",
 )  # fmt: skip
-PATHS = ("requests", "scheduler", "report", "junit_xml")
+PATHS = ("requests", "scheduler", "report", "baseline", "junit_xml")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="seconds between the two reads of the source's counts")  # fmt: skip
     p.add_argument("--junit-xml", metavar="F")
     p.add_argument("--report", metavar="F", help="Markdown, or HTML for a .html name")
+    p.add_argument("--baseline", metavar="F",
+                   help="when the apps are the same, write the cut-over baseline for "
+                   "h2c postdeploy --baseline there (needs --target)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="the result as JSON on stdout")
     p.set_defaults(func=run)
 
@@ -62,6 +65,8 @@ def _preflight(args: argparse.Namespace) -> None:
     require_cli("convox", args.convox_bin)
     if args.requests and not Path(args.requests).is_file():
         raise InputError(args.requests, "no such request list")
+    if args.baseline and not args.target:
+        raise InputError("--baseline", "a baseline needs --target (the Convox database)")
 
 
 def plugin_args(args: argparse.Namespace) -> list[str]:
@@ -80,5 +85,6 @@ def run(args: argparse.Namespace) -> int:
     _preflight(args)
     result = run_compare(plugin_args(args), stdout=2 if args.json else None)  # fd 2: JSON alone
     title = f"h2c compare: Heroku {args.heroku_app} vs Convox {args.convox_app}"
+    written = args.baseline if result.exit_code == 0 and args.baseline else None
     return finish(args, result, title=title, words=("SAME", "DIFFERENT"),
-                  extra={"http": result.details})  # fmt: skip
+                  extra={"http": result.details, "baseline": written})  # fmt: skip

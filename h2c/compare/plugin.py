@@ -9,6 +9,7 @@ Hooks only; load it with ``-p h2c.compare.plugin`` (``h2c compare`` does). Optio
     --h2c-compare-convox-bin PATH  --h2c-compare-concurrency N  --h2c-compare-rate R
     --h2c-compare-max-requests N  --h2c-compare-ignore-header NAME  --h2c-compare-quiet S
     --h2c-compare-summary FILE  --h2c-compare-details FILE  --h2c-compare-report FILE
+    --h2c-compare-baseline FILE
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--h2c-compare-summary", metavar="FILE", help="write the summary as JSON there")
     add("--h2c-compare-details", metavar="FILE", help="write per-path HTTP verdicts as JSON")
     add("--h2c-compare-report", metavar="FILE", help="a Markdown (or .html) report")
+    add("--h2c-compare-baseline", metavar="FILE",
+        help="when every check passed, write the cut-over baseline for h2c postdeploy there "
+        "(needs --h2c-compare-target)")  # fmt: skip
 
 
 def _options(config: pytest.Config) -> Any:
@@ -91,7 +95,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RECORDS] = {}
     get = config.getoption
     if get("h2c_compare_app") and get("h2c_compare_heroku_app") and get("h2c_compare_convox_app"):
-        config.stash[SESSION] = CompareSession(_options(config))
+        session = config.stash[SESSION] = CompareSession(_options(config))
+        if not get("collectonly"):
+            session.prefetch(_early_reads(session, config))
+
+
+def _early_reads(session: Any, config: pytest.Config) -> list[Callable[[], object]]:
+    """The reads to start while pytest collects: all of them, but the HTTP replay only when
+    every check is selected (``-k`` or ``-m`` may leave the HTTP checks out: no traffic then)."""
+    reads = [session.config, session.processes, session.schedule, session.data]
+    if not config.getoption("keyword") and not config.getoption("markexpr"):
+        reads.insert(0, session.http)
+    return reads
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -112,6 +127,36 @@ def _notes(props: Iterable[tuple[str, object]]) -> str:
 
 
 pytest_runtest_makereport = live_makereport("compare", RECORDS, _notes)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The baseline, written only when the two apps were found the same: a baseline of a
+    migration that differs would make every later ``h2c postdeploy`` judge against it."""
+    from h2c.compare.fixtures import SESSION
+
+    out = session.config.getoption("h2c_compare_baseline")
+    compare = session.config.stash.get(SESSION, None)
+    if not out or compare is None:
+        return
+    say = session.config.pluginmanager.get_plugin("terminalreporter")
+    if exitstatus != 0:
+        line = f"the baseline {out} was not written: the apps are not the same"
+    else:
+        try:
+            line = compare.write_baseline(Path(out))
+        except Exception as error:  # the run must say so and fail, never pass without it
+            line = f"the baseline {out} was not written: {_why(error)}"
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if say is not None:
+        say.write_line(f"h2c compare: {line}")
+
+
+def _why(error: Exception) -> str:
+    """An error's own message when it is ours (it names the cause, never a value), else its
+    type: a driver's message may quote a URL."""
+    from h2c.errors import H2cError
+
+    return str(error) if isinstance(error, H2cError) else type(error).__name__
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

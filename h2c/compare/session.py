@@ -205,6 +205,23 @@ class CompareSession(OnceReads):
 
         return self._once("data", read)
 
+    def write_baseline(self, path: Path) -> str:
+        """Write the cut-over baseline ``h2c postdeploy --baseline`` reads: the Convox database's
+        shape and the digests of the active release's env, both already compared with Heroku's.
+        What was written, in a line (no values)."""
+        from h2c.db import snapshot
+        from h2c.postdeploy.baseline import Baseline, env_baseline
+        from h2c.postdeploy.record import write_baseline
+
+        urls = self.database_urls()
+        if urls is None:
+            raise InputError("--baseline", "a baseline needs --target (the Convox database)")
+        env = env_baseline(self.release(), self.convox_env())
+        baseline = Baseline(snapshot.take(urls[1]), env, str(path))
+        write_baseline(baseline, path)
+        tables = len(baseline.database.tables) if baseline.database else 0
+        return f"wrote the baseline {path} ({tables} tables, {len(env.keys)} env digests)"
+
     def secrets(self) -> list[str]:
         """Every config value read from either platform (for masking the report)."""
         values = []

@@ -1,18 +1,24 @@
 """Reads made once per run, shared by the compare and postdeploy sessions (the side effects).
 
 A read that failed is kept as its error and raised again for every check that needs it, so
-each check reports the real reason (a missing CLI, an unknown app) by name.
+each check reports the real reason (a missing CLI, an unknown app) by name. Reads may be started
+early on threads (``prefetch``): a check that needs one still running waits for it, and no read
+is ever made twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from h2c.adapters.convox_cli import ConvoxCli
 
 T = TypeVar("T")
+_GUARD = threading.Lock()  # creates each session's per-read locks
 
 
 class ConvoxOptions(Protocol):
@@ -37,15 +43,34 @@ class OnceReads:
         return ConvoxCli(self.options.convox_app, self.options.rack, self.options.convox_bin)
 
     def _once(self, name: str, read: Callable[[], T]) -> T:
-        if name not in self._done:
-            try:
-                self._done[name] = (read(), None)
-            except Exception as failed:  # kept, and raised for every check that needs it
-                self._done[name] = (None, failed)
+        with self._lock(name):
+            if name not in self._done:
+                try:
+                    self._done[name] = (read(), None)
+                except Exception as failed:  # kept, and raised for every check that needs it
+                    self._done[name] = (None, failed)
         value, error = self._done[name]
         if error is not None:
             raise error
         return value  # type: ignore[no-any-return]
+
+    def _lock(self, name: str) -> threading.RLock:
+        with _GUARD:
+            locks: dict[str, threading.RLock] = self.__dict__.setdefault("_locks", {})
+            return locks.setdefault(name, threading.RLock())
+
+    def prefetch(self, reads: Iterable[Callable[[], object]]) -> None:
+        """Start ``reads`` (bound methods of this session) at once, each on a thread of its own.
+
+        The platforms' CLIs and the HTTP replay spend their time waiting on the network (a
+        ``heroku`` call alone takes about a second), so reads made side by side while pytest
+        collects cost the longest of them rather than their sum. Errors stay with the read.
+        """
+        reads = list(reads)
+        pool = ThreadPoolExecutor(max_workers=max(1, len(reads)), thread_name_prefix="h2c-read")
+        for read in reads:
+            pool.submit(_quietly, read)
+        pool.shutdown(wait=False)
 
     def done(self, name: str) -> Any:
         """A read already made (None if it was not made or failed): for the report."""
@@ -60,3 +85,9 @@ class OnceReads:
         if not self.options.target:
             return None
         return check_url(expand(self.options.target, os.environ, what="--target"), "--target")
+
+
+def _quietly(read: Callable[[], object]) -> None:
+    """Run a prefetched read; its error is kept by ``_once`` for the checks that need it."""
+    with contextlib.suppress(Exception):  # raised again, by name, in every check needing it
+        read()

@@ -1,0 +1,46 @@
+"""``h2c compare --baseline F``: the cut-over baseline ``h2c postdeploy --baseline`` reads, written
+only when the two apps were found the same (real PostgreSQL, the CLI doubles, two containers)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from h2c.cli import main
+from tests.integration.compare_env import FIXTURES, scenario
+from tests.integration.pg import pg_source, pg_target, run_sql  # noqa: F401
+from tests.integration.test_compare_live import _paths, bases, compare, databases  # noqa: F401
+
+pytestmark = [pytest.mark.docker, pytest.mark.postgres]
+
+
+def test_only_when_same(tmp_path, monkeypatch, capsys, bases, databases) -> None:  # noqa: F811
+    """Written when the apps are the same; kept out when they are not."""
+    source, target = databases
+    baseline = tmp_path / "baseline.json"
+    args = ("--requests", str(_paths(tmp_path)), "--source", source, "--target", target,
+            "--quiet", "0.1", "--baseline", str(baseline))  # fmt: skip
+    code, _ = compare(tmp_path, monkeypatch, capsys, bases, scenario(), *args)
+    assert code == 0 and baseline.is_file()
+    doc = json.loads(baseline.read_text())
+    assert doc["database"]["tables"]["public.order_items"]["rows"] == 10000
+    assert set(doc["env"]["keys"]) == {"SECRET_KEY", "ALLOWED_HOSTS", "FEATURE_FLAGS"}
+    assert doc["env"]["release"] == "RACTIVE"
+    text = baseline.read_text()
+    assert "k3y-of-the-shop-1234" not in text and "pw@" not in text  # digests, never values
+
+    baseline.unlink()
+    run_sql(target, (FIXTURES.parent / "db" / "broken" / "missing_rows.sql").read_text())
+    code, _ = compare(tmp_path, monkeypatch, capsys, bases, scenario(), *args)
+    assert code == 1 and not baseline.exists()  # a migration that differs is no baseline
+
+
+def test_needs_a_target(tmp_path, capsys) -> None:
+    from tests.integration.compare_env import APP, BIN
+
+    code = main(["compare", str(APP), "--heroku-app", "shop", "--convox-app", "shop",
+                 "--heroku-bin", str(BIN / "heroku"), "--convox-bin", str(BIN / "convox"),
+                 "--baseline", str(tmp_path / "b.json")])  # fmt: skip
+    assert code == 2
+    assert "--baseline: a baseline needs --target" in capsys.readouterr().err

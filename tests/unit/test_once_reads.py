@@ -1,0 +1,79 @@
+"""Reads of a compare/postdeploy session: each made once, even when started early on threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from h2c.gate.reads import OnceReads
+
+
+@dataclass
+class Options:
+    convox_app: str = "shop"
+    rack: str | None = None
+    convox_bin: str | None = None
+    target: str | None = None
+
+
+@dataclass
+class Session(OnceReads):
+    options: Options = field(default_factory=Options)
+    _done: dict[str, Any] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+    def slow(self) -> str:
+        def read() -> str:
+            self.calls.append("slow")
+            time.sleep(0.2)
+            return "answer"
+
+        return self._once("slow", read)
+
+    def broken(self) -> str:
+        def read() -> str:
+            self.calls.append("broken")
+            raise RuntimeError("the convox CLI is not logged in")
+
+        return self._once("broken", read)
+
+
+def test_a_prefetched_read_is_made_once_and_waited_for() -> None:
+    session = Session()
+    session.prefetch([session.slow, session.broken])
+    results: list[str] = []
+    waiters = [threading.Thread(target=lambda: results.append(session.slow())) for _ in range(4)]
+    for waiter in waiters:
+        waiter.start()
+    for waiter in waiters:
+        waiter.join()
+    assert results == ["answer"] * 4
+    with pytest.raises(RuntimeError, match="not logged in"):  # kept, raised for each asker
+        session.broken()
+    with pytest.raises(RuntimeError, match="not logged in"):
+        session.broken()
+    assert sorted(session.calls) == ["broken", "slow"]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "markexpr", "replays"),
+    [("", "", True), ("config", "", False), ("", "compare", False)],
+)
+def test_http_is_replayed_early_only_when_every_check_runs(
+    keyword: str, markexpr: str, replays: bool
+) -> None:
+    from types import SimpleNamespace
+
+    from h2c.compare.plugin import _early_reads
+
+    session = SimpleNamespace(http="http", config="config", processes="processes",
+                              schedule="schedule", data="data")  # fmt: skip
+    options = {"keyword": keyword, "markexpr": markexpr}
+    config = SimpleNamespace(getoption=options.__getitem__)
+    reads = _early_reads(session, config)  # type: ignore[arg-type]
+    assert ("http" in reads) is replays
+    assert {"config", "processes", "schedule", "data"} <= set(reads)
