@@ -130,15 +130,21 @@ pytest_runtest_makereport = live_makereport("compare", RECORDS, _notes)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """The baseline, written only when the two apps were found the same: a baseline of a
-    migration that differs would make every later ``h2c postdeploy`` judge against it."""
+    """What of the request list was not replayed, then the baseline, written only when the two
+    apps were found the same: a baseline of a migration that differs would make every later
+    ``h2c postdeploy`` judge against it."""
     from h2c.compare.fixtures import SESSION
 
-    out = session.config.getoption("h2c_compare_baseline")
     compare = session.config.stash.get(SESSION, None)
-    if not out or compare is None:
+    if compare is None:
         return
     say = session.config.pluginmanager.get_plugin("terminalreporter")
+    note = compare.coverage_note()
+    if note and say is not None:
+        say.write_line(f"h2c compare: {note}")
+    out = session.config.getoption("h2c_compare_baseline")
+    if not out:
+        return
     if exitstatus != 0:
         line = f"the baseline {out} was not written: the apps are not the same"
     else:
@@ -189,5 +195,6 @@ def _write_outputs(config: pytest.Config, records: list[Record]) -> None:
         if session is not None:
             o = session.options
             title = f"h2c compare: Heroku {o.heroku_app} vs Convox {o.convox_app}"
-        text = report.render(out, title, records, http.values(), secrets)
+        note = session.coverage_note() if session is not None else None
+        text = report.render(out, title, records, http.values(), secrets, note)
         Path(out).write_text(text, encoding="utf-8")

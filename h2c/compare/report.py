@@ -20,7 +20,7 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(title: str, records: Sequence[Record], verdicts: Iterable[PathVerdict],
-                    secrets: Iterable[str] = ()) -> str:  # fmt: skip
+                    secrets: Iterable[str] = (), note: str | None = None) -> str:  # fmt: skip
     """The report as Markdown.
 
     >>> from h2c.compare.diffy import FieldDiff
@@ -42,7 +42,8 @@ def render_markdown(title: str, records: Sequence[Record], verdicts: Iterable[Pa
     <BLANKLINE>
     """
     masked = list(secrets)
-    lines = [f"# {title}", "", "| check | target | result | reason |", "| --- | --- | --- | --- |"]
+    lines = [f"# {title}", "", *([note, ""] if note else [])]
+    lines += ["| check | target | result | reason |", "| --- | --- | --- | --- |"]
     for r in records:
         cells = (r.check, r.target, r.result, r.reason)
         lines.append("| " + " | ".join(_md_cell(mask_values(c, masked)) for c in cells) + " |")
@@ -61,7 +62,7 @@ def render_markdown(title: str, records: Sequence[Record], verdicts: Iterable[Pa
 
 
 def render_html(title: str, records: Sequence[Record], verdicts: Iterable[PathVerdict],
-                secrets: Iterable[str] = ()) -> str:  # fmt: skip
+                secrets: Iterable[str] = (), note: str | None = None) -> str:  # fmt: skip
     """The report as one HTML page (every text escaped)."""
     masked = list(secrets)
 
@@ -71,6 +72,7 @@ def render_html(title: str, records: Sequence[Record], verdicts: Iterable[PathVe
     rows = "".join(f"<tr><td>{e(r.check)}</td><td>{e(r.target)}</td><td>{e(r.result)}</td>"
                    f"<td>{e(r.reason)}</td></tr>" for r in records)  # fmt: skip
     parts = [f"<!doctype html><meta charset=utf-8><title>{e(title)}</title><h1>{e(title)}</h1>",
+             f"<p>{e(note)}</p>" if note else "",
              "<table><tr><th>check</th><th>target</th><th>result</th><th>reason</th></tr>",
              rows, "</table>"]  # fmt: skip
     for v in verdicts:
@@ -86,8 +88,9 @@ def render_html(title: str, records: Sequence[Record], verdicts: Iterable[PathVe
 
 
 def render(path_name: str, title: str, records: Sequence[Record],
-           verdicts: Iterable[PathVerdict], secrets: Iterable[str] = ()) -> str:  # fmt: skip
-    """HTML for a ``.html``/``.htm`` file name, else Markdown."""
+           verdicts: Iterable[PathVerdict], secrets: Iterable[str] = (),
+           note: str | None = None) -> str:  # fmt: skip
+    """HTML for a ``.html``/``.htm`` file name, else Markdown; ``note``: what was not replayed."""
     if path_name.lower().endswith((".html", ".htm")):
-        return render_html(title, records, verdicts, secrets)
-    return render_markdown(title, records, verdicts, secrets)
+        return render_html(title, records, verdicts, secrets, note)
+    return render_markdown(title, records, verdicts, secrets, note)

@@ -98,3 +98,28 @@ def from_paths(paths: tuple[str, ...] | list[str]) -> RequestList:
     ['/', '/health']
     """
     return RequestList(tuple(dict.fromkeys(Request(p) for p in paths)))
+
+
+def coverage_note(requests: RequestList, max_requests: int) -> str | None:
+    """What of the list was not replayed, in a line (None when everything was): a comparison
+    of part of the traffic must say so, or it passes for all of it.
+
+    >>> coverage_note(RequestList((Request("/a"), Request("/b")), 2, 1), 1)
+    'replayed 1 of 2 requests: 1 beyond --max-requests 1 not sent; 2 router lines for methods \
+h2c never sends (POST, PUT...) skipped; 1 repeat kept once'
+    >>> coverage_note(RequestList((Request("/a"),)), 500) is None
+    True
+    """
+    total = len(requests.requests)
+    sent = min(total, max_requests)
+    parts = []
+    if sent < total:
+        parts.append(f"{total - sent} beyond --max-requests {max_requests} not sent")
+    if requests.skipped_unsafe:
+        parts.append(f"{requests.skipped_unsafe} router line{'s' * (requests.skipped_unsafe != 1)}"
+                     " for methods h2c never sends (POST, PUT...) skipped")  # fmt: skip
+    if requests.duplicates:
+        parts.append(f"{requests.duplicates} repeat{'s' * (requests.duplicates != 1)} kept once")
+    if not parts:
+        return None
+    return f"replayed {sent} of {total} requests: " + "; ".join(parts)

@@ -82,6 +82,13 @@ class CompareSession(OnceReads):
         """The requests that will be sent (the cap applied), as the checks name them."""
         return [r.label for r in self.requests().requests[: self.options.limits.max_requests]]
 
+    def coverage_note(self) -> str | None:
+        """What of the request list was not replayed (None when all of it was, or unread)."""
+        from h2c.compare.requestlist import coverage_note
+
+        listed = self.done("requests")
+        return coverage_note(listed, self.options.limits.max_requests) if listed else None
+
     def bases(self) -> dict[str, str]:
         def read() -> dict[str, str]:
             heroku = self.options.heroku_url or self.heroku.web_url()

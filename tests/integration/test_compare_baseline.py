@@ -44,3 +44,23 @@ def test_needs_a_target(tmp_path, capsys) -> None:
                  "--baseline", str(tmp_path / "b.json")])  # fmt: skip
     assert code == 2
     assert "--baseline: a baseline needs --target" in capsys.readouterr().err
+
+
+def test_the_report_says_what_was_not_replayed(tmp_path, monkeypatch, capsys, bases) -> None:  # noqa: F811
+    listed = tmp_path / "router.log"
+    listed.write_text(
+        'heroku[router]: at=info method=GET path="/text" host=h status=200\n'
+        'heroku[router]: at=info method=POST path="/login" host=h status=302\n'
+        'heroku[router]: at=info method=GET path="/text" host=h status=200\n'
+        "/json\n/html\n"
+    )
+    report = tmp_path / "report.md"
+    args = ("--requests", str(listed), "--max-requests", "2", "--report", str(report))
+    code, got = compare(tmp_path, monkeypatch, capsys, bases, scenario(), *args)
+    assert code == 0
+    sent = {k[1] for k in got if k != "http" and k[0] == "test_http::test_same_answer"}
+    assert sent == {"/text", "/json"}
+    assert (
+        "replayed 2 of 3 requests: 1 beyond --max-requests 2 not sent; 1 router line for "
+        "methods h2c never sends (POST, PUT...) skipped; 1 repeat kept once"
+    ) in report.read_text()
