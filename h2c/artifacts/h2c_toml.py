@@ -21,6 +21,7 @@ from h2c.verdicts.envparity import Exceptions
 SETTLE_SECONDS = 5
 HEROKU_EXPORTS = ("config", "addons", "formation", "scheduler")
 RELEASE_TIMEOUT_S = 300  # how long the gate lets the release run (Heroku's own limit: 1 h)
+TABLE_RE = re.compile(r"^[^\s.]+(\.[^\s.]+)?$")  # table or schema.table, as snapshots name them
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,25 @@ class HerokuSettings:
 
 
 @dataclass(frozen=True)
+class PostdeploySettings:
+    """``[postdeploy]``: what ``h2c postdeploy`` allows against the cut-over baseline.
+
+    ``row_tolerance``: schema-qualified table -> rows it may lose (``public.`` when unqualified),
+    each entry with its reason (``{ table = "public.audit_log", rows = 500, reason = "pruned
+    nightly" }``); a table not listed may lose none.
+    """
+
+    row_tolerance: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class H2cToml:
     file: str = "h2c.toml"
     web: WebSettings = field(default_factory=WebSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     env: Exceptions = field(default_factory=Exceptions)
     heroku: HerokuSettings = field(default_factory=HerokuSettings)
+    postdeploy: PostdeploySettings = field(default_factory=PostdeploySettings)
 
 
 def read_h2c_toml(text: str, *, file: str) -> H2cToml:
@@ -83,6 +97,9 @@ def read_h2c_toml(text: str, *, file: str) -> H2cToml:
     8000
     >>> read_h2c_toml('[heroku]\\nconfig = "config.txt"\\n', file="h2c.toml").heroku.config
     'config.txt'
+    >>> toml = '[postdeploy]\\nrow_tolerance = [{table = "t", rows = 5, reason = "pruned"}]\\n'
+    >>> read_h2c_toml(toml, file="h2c.toml").postdeploy.row_tolerance
+    {'public.t': 5}
     >>> read_h2c_toml('[web]\\nport = "x"\\n', file="h2c.toml")
     Traceback (most recent call last):
     h2c.errors.InputError: h2c.toml:2: [web] port must be an integer, not 'x'
@@ -114,7 +131,8 @@ def read_h2c_toml(text: str, *, file: str) -> H2cToml:
     heroku = HerokuSettings(
         **{name: reader.get("heroku", name, str, None) for name in HEROKU_EXPORTS}
     )
-    return H2cToml(file, web, database, env, heroku)
+    postdeploy = PostdeploySettings(row_tolerance=reader.row_tolerance())
+    return H2cToml(file, web, database, env, heroku, postdeploy)
 
 
 def h2c_toml_in(app_dir: Path) -> H2cToml:
@@ -191,6 +209,29 @@ class _Reader:
             if not isinstance(reason, str) or not reason.strip():
                 self.fail("env", name, f"entry {i} ({key}) needs a non-empty reason")
             result[str(key)] = str(reason).strip()
+        return result
+
+    def row_tolerance(self) -> dict[str, int]:
+        """``[postdeploy] row_tolerance``: ``{ table, rows, reason }`` entries, reason required
+        (a loss nobody can explain is a hole in the data check), each table once."""
+        result: dict[str, int] = {}
+        for i, item in enumerate(self.get("postdeploy", "row_tolerance", list, [])):
+            entry = item if isinstance(item, dict) else {}
+            table, rows, reason = entry.get("table"), entry.get("rows"), entry.get("reason")
+            if not isinstance(table, str) or not TABLE_RE.match(table):
+                self.fail("postdeploy", "row_tolerance", f"entry {i} must have table = a table "
+                          'name ("audit_log" or "public.audit_log")')  # fmt: skip
+            name = table if "." in table else f"public.{table}"
+            if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+                self.fail("postdeploy", "row_tolerance",
+                          f"entry {i} ({name}) needs rows = a whole number, 0 or more")  # fmt: skip
+            if not isinstance(reason, str) or not reason.strip():
+                self.fail(
+                    "postdeploy", "row_tolerance", f"entry {i} ({name}) needs a non-empty reason"
+                )
+            if name in result:
+                self.fail("postdeploy", "row_tolerance", f"entry {i} ({name}) is listed twice")
+            result[name] = rows
         return result
 
     def fail(self, section: str, key: str | None, message: str) -> NoReturn:

@@ -48,7 +48,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _preflight(args: argparse.Namespace) -> None:
     """Bad input and a missing CLI stop here (exit 2 and 3), before pytest starts."""
+    from h2c.postdeploy.settings import load_expected
+
     require_generated(args.app_dir)
+    load_expected(args.app_dir)  # a bad convox.yml or h2c.toml: one line naming file and line
     require_cli("convox", args.convox_bin)
     if args.baseline and not Path(args.baseline).is_file():
         raise InputError(args.baseline, "no such baseline (write one with `h2c db snapshot`)")

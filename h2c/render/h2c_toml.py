@@ -94,8 +94,21 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
         *_heroku_only_lines(spec),
         "]",
         *_heroku_exports(spec),
+        *POSTDEPLOY_LINES,
     ]
     return "\n".join(lines) + "\n"
+
+
+# ``[postdeploy]``, documented and empty: read by h2c.artifacts.h2c_toml (PostdeploySettings).
+POSTDEPLOY_LINES = (
+    "",
+    "[postdeploy]",
+    "# Rows a table may lose between the cut-over baseline (`h2c db snapshot`) and a later",
+    "# deploy (`h2c postdeploy --baseline`), each with its reason; any other table may lose none.",
+    "row_tolerance = [",
+    '  # { table = "public.audit_log", rows = 500, reason = "pruned nightly" },',
+    "]",
+)
 
 
 def _heroku_exports(spec: AppSpec) -> list[str]:

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from h2c.artifacts.h2c_toml import read_h2c_toml
 from h2c.db.snapshot import DbSnapshot, TableShape
 from h2c.errors import InputError
 from h2c.postdeploy.baseline import Baseline, env_baseline, read_baseline, to_json
 from h2c.postdeploy.session import PostdeployOptions, PostdeploySession
-from h2c.postdeploy.settings import load_expected, row_tolerance
+from h2c.postdeploy.settings import load_expected
 from h2c.secret import Secret
 from tests.integration.postdeploy_env import APP, CONVOX, scenario, write_scenario
 
@@ -59,11 +60,10 @@ def test_fixture_app_expectations() -> None:
     assert e.exceptions.expect_changed == {"RELEASE_NOTE": "written by CI on every deploy"}
 
 
-def test_row_tolerance_needs_a_reason() -> None:
-    with pytest.raises(InputError, match="non-empty reason"):
-        row_tolerance('[postdeploy]\nrow_tolerance = [{table = "t", rows = 1, reason = ""}]\n',
-                      file="h2c.toml")  # fmt: skip
-    assert row_tolerance("", file="h2c.toml") == {}
+def test_row_tolerance_comes_from_the_one_h2c_toml_reader() -> None:
+    toml = '[postdeploy]\nrow_tolerance = [{ table = "public.t", rows = 1, reason = "pruned" }]\n'
+    assert read_h2c_toml(toml, file="h2c.toml").postdeploy.row_tolerance == {"public.t": 1}
+    assert read_h2c_toml("", file="h2c.toml").postdeploy.row_tolerance == {}
 
 
 @pytest.fixture
