@@ -1,8 +1,8 @@
-"""``h2c demo``: the whole migration on the bundled Django sample, offline, step by step.
+"""``h2c demo``: the whole migration on a bundled sample app, offline, step by step.
 
-A real PostgreSQL plays Heroku Postgres (seeded through the app's own migrations and a seed
-command), another plays the Convox resource; the demo then runs the same commands a user
-would: inspect, generate, db dump, db restore, db verify, env diff and the gate.
+A real PostgreSQL plays Heroku Postgres (seeded through the app's own migrations, and a seed
+command where the app has one), another plays the Convox resource; the demo then runs the same
+commands a user would: inspect, generate, db dump, db restore, db verify, env diff and the gate.
 """
 
 from __future__ import annotations
@@ -24,14 +24,45 @@ from h2c.errors import EXIT_OK, EnvironmentMissing, H2cError
 if TYPE_CHECKING:
     from h2c.adapters.contracts import Container, Engine
 
-# The bundled sample ships inside the package (h2c/sample), so the demo runs from a wheel too.
+# The bundled samples ship inside the package (h2c/sample), so the demo runs from a wheel too.
 SAMPLE_ROOT = Path(__file__).resolve().parent.parent / "sample"
-SAMPLE, EXPORTS = SAMPLE_ROOT / "app", SAMPLE_ROOT / "heroku"
-SAMPLE_NAME = "django-sample"  # the copy's folder name, which tags the gate's image
 HEROKU_PG, CONVOX_PG = "postgres:15", "postgres:17"  # Heroku's side is older, as in real life
 READY_S = 90
 SEED_S = 300  # the Heroku side's migrations and seed, in the app's image
 POLL_S = 0.5
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A bundled sample: its app and Heroku exports, its copy's name, how production is seeded."""
+
+    label: str  # as the summary names it
+    root: Path  # holds app/ (the Heroku app) and heroku/ (its exports)
+    name: str  # the copy's folder name, which tags the gate's image
+    seed: str  # the app's own release (and seed) command, run on the Heroku side
+    secret_keys: tuple[str, ...] = ()  # keys the seed needs, each given a random value
+
+    @property
+    def app(self) -> Path:
+        return self.root / "app"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "heroku"
+
+
+SAMPLES = {  # `h2c demo --app KEY`
+    "django": Sample(
+        "Django",
+        SAMPLE_ROOT,
+        "django-sample",
+        "python manage.py migrate --noinput && python manage.py seed_notes",
+        secret_keys=("SECRET_KEY",),
+    ),
+    # knex's first migration inserts the notes: the release alone seeds the database
+    "node": Sample("Node.js", SAMPLE_ROOT / "node", "node-sample", "npm run migrate"),
+}
+DEFAULT_SAMPLE = "django"
 
 
 @dataclass
@@ -47,6 +78,7 @@ class Demo:
     """The demo's run: where it works and what each step gave."""
 
     workdir: Path
+    sample: Sample
     steps: list[StepRecord] = field(default_factory=list)
 
     def step(self, name: str, action: Callable[[], int | str | None]) -> bool:
@@ -97,13 +129,12 @@ def postgres(engine: Engine, image: str) -> Iterator[LocalPostgres]:
         container.remove()
 
 
-def seed_heroku_side(engine: Engine, app_dir: Path, db: LocalPostgres) -> str:
+def seed_heroku_side(engine: Engine, app_dir: Path, sample: Sample, db: LocalPostgres) -> str:
     """Play production: the app's own release (migrations) and seed command, in its image."""
     tag = f"h2c-gate/{app_dir.name}:latest"  # the gate's tag: its build reuses these layers
     engine.build(app_dir, tag=tag, on_line=None)
-    command = "python manage.py migrate --noinput && python manage.py seed_notes"
-    env = {"DATABASE_URL": db.url, "SECRET_KEY": secrets.token_hex(24)}
-    job = engine.run_on_host_network(tag, command=["sh", "-c", command], env=env)
+    env = {"DATABASE_URL": db.url} | {key: secrets.token_hex(24) for key in sample.secret_keys}
+    job = engine.run_on_host_network(tag, command=["sh", "-c", sample.seed], env=env)
     try:
         code = _wait(job)
         if code != 0:
@@ -118,30 +149,32 @@ def _wait(job: Container, deadline_s: float = SEED_S) -> int | None:
     return job.exit_code() if wait_stopped(job, deadline_s=deadline_s, interval_s=POLL_S) else None
 
 
-def prepare_workdir(workdir: Path | None) -> Path:
-    if not SAMPLE.is_dir():
-        raise EnvironmentMissing(f"the bundled sample app is not at {SAMPLE}: reinstall h2c")
+def prepare_workdir(workdir: Path | None, sample: Sample) -> Path:
+    """A fresh copy of ``sample``'s app in ``workdir`` (default: a new temporary folder)."""
+    if not sample.app.is_dir():
+        raise EnvironmentMissing(f"the bundled sample app is not at {sample.app}: reinstall h2c")
     root = workdir or Path(tempfile.mkdtemp(prefix="h2c-demo-"))
-    app = root / SAMPLE_NAME
+    app = root / sample.name
     if app.exists():
         shutil.rmtree(app)
-    shutil.copytree(SAMPLE, app)
+    shutil.copytree(sample.app, app)
     return app
 
 
-def run_demo(workdir: Path | None, *, keep: bool = False) -> Demo:
+def run_demo(workdir: Path | None, *, keep: bool = False, sample: str = DEFAULT_SAMPLE) -> Demo:
     """Every step of a migration, in order; a failed step stops the ones that need it."""
     from h2c.adapters.docker import Engine
     from h2c.cli import main as h2c
 
-    app = prepare_workdir(workdir)
-    demo = Demo(app.parent)
+    chosen = SAMPLES[sample]
+    app = prepare_workdir(workdir, chosen)
+    demo = Demo(app.parent, chosen)
     exports = [
-        "--config", str(EXPORTS / "config.txt"),
-        "--addons", str(EXPORTS / "addons.json"),
-        "--formation", str(EXPORTS / "formation.txt"),
+        "--config", str(chosen.exports / "config.txt"),
+        "--addons", str(chosen.exports / "addons.json"),
+        "--formation", str(chosen.exports / "formation.txt"),
     ]  # fmt: skip
-    output.info(f"h2c demo: the bundled Django sample, in {app}")
+    output.info(f"h2c demo: the bundled {chosen.label} sample, in {app}")
     demo.step("inspect the Heroku app", lambda: h2c(["inspect", str(app), *exports]))
     if not demo.step(
         "generate the Convox artifacts", lambda: h2c(["generate", str(app), *exports])
@@ -169,7 +202,7 @@ def move_database(
     dump = app.parent / "latest.dump"
     seeded = demo.step(
         f"play Heroku: {HEROKU_PG}, migrated and seeded by the app",
-        lambda: seed_heroku_side(engine, app, heroku_db),
+        lambda: seed_heroku_side(engine, app, demo.sample, heroku_db),
     )
     dumped = seeded and demo.step(
         "h2c db dump (what heroku pg:backups makes)",
