@@ -6,16 +6,19 @@ Heroku's docs tell Django apps: ``dj_database_url.config(ssl_require=True)``) ca
 Convox's containerised postgres, which offers no SSL (nor does the gate's). The probe runs in
 the process's running container (``docker exec``: its env exactly), else in a one-off container
 of the image with the same env: a Django app connects through its own settings
-(``manage.py shell -c``), any other through the driver it has installed, with the resource's
+(``manage.py shell -c``), a Node.js app through the settings its own files make
+(``h2c.gate.node_probe``), any other through the driver it has installed, with the resource's
 URL. It prints one ``h2c-db-probe:`` line saying why it could not connect.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from h2c.artifacts.app import GateApp
+from h2c.gate.node_probe import NODE_PROBE
 from h2c.runplan.argv import gate_processes
 
 DATABASE_TYPES = frozenset({"postgres", "postgis"})
@@ -91,46 +94,11 @@ def linked(app: GateApp) -> dict[str, list[str]]:
     return found
 
 
-NODE_PROBE = (
-    f"const MARK = {MARK!r};\n"
-    "function report(e) {\n"
-    "  const text = String((e && e.message) || e).split('\\n').map((l) => l.trim())"
-    ".filter(Boolean).join('; ');\n"
-    "  console.log(MARK, ((e && e.constructor && e.constructor.name) || 'Error') + ': ' + text);\n"
-    "  process.exit(1);\n"
-    "}\n"
-    "function load(name) {\n"
-    "  try { return require(name); } catch (e) {\n"
-    "    console.log(MARK, 'no PostgreSQL driver in the image (' + name + ')'); process.exit(3);\n"
-    "  }\n"
-    "}\n"
-    "async function main() {\n"
-    "  if (require('fs').existsSync('knexfile.js')) {\n"
-    "    const config = require(process.cwd() + '/knexfile.js');\n"
-    "    const db = load('knex')(config[process.env.NODE_ENV || 'development'] || config);\n"
-    "    try { await db.raw('select 1'); } finally { await db.destroy(); }\n"
-    "    return;\n"
-    "  }\n"
-    "  const { Client } = load('pg');\n"
-    "  for (const name of process.argv.slice(1)) {\n"
-    "    const client = new Client({ connectionString: process.env[name] });\n"
-    "    await client.connect();\n"
-    "    await client.end();\n"
-    "  }\n"
-    "}\n"
-    "let settled = false;\n"
-    "process.on('beforeExit', () => { if (!settled) {\n"
-    "  console.log(MARK, 'the driver never answered (no connection made)'); process.exit(1);\n"
-    "} });\n"
-    "main().then(() => { settled = true; process.exit(0); }, report);\n"
-)
-
-
 def probe_args(
     resources: Sequence[str], django_manage: str | None, *, language: str = "python"
 ) -> list[str]:
     """The probe's command: Django's own connection, else the installed driver's; a Node.js
-    app's own knexfile.js settings, else ``pg`` with the resource's URL.
+    app's own ``pg``/``knex`` settings (``h2c.gate.node_probe``).
 
     >>> probe_args(["database"], "manage.py")[:4]
     ['python', 'manage.py', 'shell', '-c']
@@ -179,12 +147,25 @@ def no_driver(outcome: ProbeOutcome) -> bool:
 def failure(outcome: ProbeOutcome, resources: Mapping[str, Sequence[str]]) -> str | None:
     """The check's message when the process could not connect, else None.
 
-    >>> failure(ProbeOutcome("web", "its container", 1, "h2c-db-probe: OperationalError: "
-    ...         "server does not support SSL, but SSL was required"), {"web": ["database"]})
-    'web cannot connect to the database (from its container): OperationalError: server does \
-not support SSL, but SSL was required'
+    >>> print(failure(ProbeOutcome("web", "its container", 1, "h2c-db-probe: OperationalError: "
+    ...       "server does not support SSL, but SSL was required"), {"web": ["database"]}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    web cannot connect to the database (from its container): OperationalError: server does not
+    support SSL, but SSL was required: the app's database settings demand TLS, and Convox's
+    postgres resource speaks plain TCP (no TLS), as the gate's does: make TLS depend on the
+    environment (Heroku's PGSSLMODE, a DATABASE_SSL variable), not always on
     """
     if outcome.exit_code == 0:
         return None
     names = ", ".join(resources.get(outcome.process) or ["database"])
-    return f"{outcome.process} cannot connect to the {names} (from {outcome.via}): {outcome.reason}"
+    said = f"{outcome.process} cannot connect to the {names} (from {outcome.via}): {outcome.reason}"
+    return said + (TLS_HINT if _TLS_REFUSED.search(outcome.reason) else "")
+
+
+# What libpq and node-postgres say when the server offers no TLS but the client demands it.
+_TLS_REFUSED = re.compile(r"does not support SSL", re.IGNORECASE)
+TLS_HINT = (
+    ": the app's database settings demand TLS, and Convox's postgres resource speaks plain "
+    "TCP (no TLS), as the gate's does: make TLS depend on the environment (Heroku's PGSSLMODE, "
+    "a DATABASE_SSL variable), not always on"
+)
