@@ -14,6 +14,7 @@ from pathlib import Path
 
 from h2c import output
 from h2c.commands._inputs import add_app_arguments, add_flag
+from h2c.errors import EXIT_ENVIRONMENT
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
@@ -140,6 +141,9 @@ def run(args: argparse.Namespace, *, extra_env: Mapping[str, str] | None = None)
     failed = sum(r.result in ("failed", "error") for r in result.records)
     total = len(result.records)
     verdict = "PASS" if result.exit_code == 0 else f"FAIL ({failed} of {total} checks)"
+    lacking = [r.reason for r in result.records if r.kind == "environment" and r.reason]
+    if result.exit_code == EXIT_ENVIRONMENT and lacking:
+        verdict = f"STOPPED, this machine lacks what the gate needs: {lacking[0]}"
     output.info(f"h2c check: {verdict} (exit {result.exit_code})")
     return result.exit_code
 

@@ -172,6 +172,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if record.kind == "environment" and excinfo is not None:
             # what the machine lacks (an image the stand-ins cannot provide...): shown whole
             record.reason = " ".join(str(excinfo.value).split())
+            item.session.shouldstop = record.reason  # nothing after it could be judged either
     elif report.when == "call" and report.passed:
         notes = [f"{k}={v}" for k, v in item.user_properties if not str(k).startswith("_")]
         record.reason = ", ".join(notes)
