@@ -78,13 +78,18 @@ def render_convox_yml(spec: AppSpec, plan: ConvoxPlan, *, dockerfile: str = "Doc
     lines.append("services:")
     for svc in plan.services:
         lines += _service(svc, dockerfile)
-    lines += _timers(plan, dockerfile)
+    lines += _timers(plan, dockerfile, language=spec.runtime.language)
     return "\n".join(lines) + "\n"
 
 
-def _timers(plan: ConvoxPlan, dockerfile: str) -> list[str]:
+# A Scheduler job as the app's own language would run it, for the commented-out example.
+TIMER_EXAMPLES = {"node": "npm run nightly-job", "python": "python manage.py nightly_job"}
+
+
+def _timers(plan: ConvoxPlan, dockerfile: str, *, language: str) -> list[str]:
     """The Scheduler jobs as timers, in the count-0 service sized like their dynos."""
     if not plan.timers or plan.scheduler is None:
+        example = TIMER_EXAMPLES.get(language, TIMER_EXAMPLES["python"])
         return [
             "# timers: Heroku Scheduler jobs cannot be exported by any CLI: save what the",
             "# Scheduler API returns and pass it with `h2c generate --scheduler FILE`, or add",
@@ -92,7 +97,7 @@ def _timers(plan: ConvoxPlan, dockerfile: str) -> list[str]:
             "# timers:",
             "#   nightly:",
             '#     schedule: "0 3 * * *"',
-            "#     command: python manage.py nightly_job",
+            f"#     command: {example}",
             "#     service: worker",
         ]
     svc = plan.scheduler

@@ -32,6 +32,13 @@ def migration_status_command(spec: AppSpec) -> str | None:
     return command.shown if command else None
 
 
+# A migration-status command in the app's own language, for the commented-out example.
+STATUS_EXAMPLES = {
+    "node": "npm run --silent migrate:status",
+    "python": "alembic current --check-heads",
+}
+
+
 def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
     """The h2c.toml text for this app."""
     web = plan.web
@@ -70,7 +77,8 @@ def render_h2c_toml(spec: AppSpec, plan: ConvoxPlan) -> str:
     if status:
         lines.append(f"migration_status = {toml_string(status)}")
     else:
-        lines.append('# migration_status = "alembic current --check-heads"')
+        example = STATUS_EXAMPLES.get(spec.runtime.language, STATUS_EXAMPLES["python"])
+        lines.append(f"# migration_status = {toml_string(example)}")
     lines += [
         "# Seconds the gate lets the release run before it fails it.",
         f"release_timeout = {RELEASE_TIMEOUT_S:g}",
