@@ -137,3 +137,30 @@ def read_process_env(container: Any) -> dict[str, Secret]:
         return environ_from_hex(text if isinstance(text, str) else text.decode("ascii"))
     except (ValueError, UnicodeDecodeError):
         raise VerificationFailed("unexpected output from od reading the process environ") from None
+
+
+@pytest.fixture
+def gate_env_seen(
+    request: pytest.FixtureRequest, gate_env_process: str, gate_app: GateApp
+) -> tuple[str, dict[str, Secret]]:
+    """The service of the process under test and the env its app process sees. When the gate
+    cannot read it (the process was not started, is not running, its environ is unreadable)
+    that is an error at setup, not a failed check: the gate could not judge (a crash is
+    ``test_process_stays_up``'s to report)."""
+    from h2c.gate.services import Running
+
+    service = gate_app.service_names.get(gate_env_process, gate_env_process)
+    web: Running = request.getfixturevalue("gate_web")
+    running = web if web.service == service else None
+    if running is None:
+        running = request.getfixturevalue("gate_processes").get(gate_env_process)
+    if running is None:
+        pytest.fail(f"{service} was not started by the gate: cannot read its env", pytrace=False)
+    if str(running.container.status()) != "running":
+        why = running.startup_error or f"exit code {running.container.exit_code()}"
+        pytest.fail(f"{service} is not running ({why}): cannot read its env", pytrace=False)
+    try:
+        return service, read_process_env(running.container)
+    except VerificationFailed as trouble:
+        problem = str(trouble)
+    pytest.fail(f"{service}: {problem}: cannot judge its env", pytrace=False)
