@@ -2,7 +2,8 @@
 
 Every call goes through ``platform_cli.run_cli`` (stdin closed; output never in a message),
 always with ``-a APP`` (else the CLI guesses from ``.convox/app`` or the folder's name) and
-``-r RACK`` when given. Tables and label blocks are read by ``h2c.compare.clitext``.
+``-r RACK`` when given; ``api get`` names the app in its path instead (it has no ``-a``).
+Tables and label blocks are read by ``h2c.compare.clitext``.
 ``convox env`` prints the **newest** release's env, which is not necessarily the one running:
 ``env(release)`` passes ``--release`` with the active release from ``apps info``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from h2c.adapters.platform_cli import CliFailed, run_cli
 from h2c.artifacts.envfile import parse_env_lines
@@ -70,12 +72,19 @@ class ConvoxCli:
                         r.get("RELEASE", "")) for r in parse_table(self._run("ps"))]  # fmt: skip
 
     def release(self, release: str) -> dict[str, Any]:
-        """``convox api get /apps/APP/releases/R``: the release as JSON (its ``manifest``)."""
-        text = self._run("api", "get", f"/apps/{self.app}/releases/{release}")
+        """``convox api get /apps/APP/releases/R``: the release as JSON, its ``manifest`` the
+        convox.yml text it runs (pkg/structs Release; GET, the rack API's release.get).
+
+        ``api get`` takes ``--rack`` only: the app is in the path, and ``-a`` is an unknown flag
+        to it (stdcli: ``ERROR: unknown flag: a``).
+        """
+        path = f"/apps/{quote(self.app, safe='')}/releases/{quote(release, safe='')}"
+        rack = ["-r", self.rack] if self.rack else []
+        text = run_cli(["convox", "api", "get", path, *rack], binary=self.binary)
         try:
             doc = json.loads(text)
         except ValueError:
             doc = None
         if not isinstance(doc, dict):
-            raise CliFailed(f"`convox api get /apps/{self.app}/releases/{release}` printed no JSON")
+            raise CliFailed(f"`convox api get {path}` printed no JSON")
         return doc

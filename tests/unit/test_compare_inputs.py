@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from h2c.adapters.convox_cli import Process
+from h2c.adapters.convox_cli import ConvoxCli, Process
 from h2c.compare.clitext import parse_labels, parse_table
 from h2c.compare.diffy import FieldDiff, PathVerdict
 from h2c.compare.report import render
@@ -13,6 +16,7 @@ from h2c.compare.verdicts import process_verdicts, schedule_verdicts
 from h2c.errors import InputError
 from h2c.gate.summary import Record
 from h2c.model import FormationEntry, ScheduledJob
+from tests.integration.compare_env import BIN, scenario, write_scenario
 
 
 def test_router_log_lines_give_deduplicated_get_paths() -> None:
@@ -75,3 +79,16 @@ def test_report_masks_config_values_in_markdown_and_html() -> None:
         text = render(name, "t", records, [verdict], ["tok-s3cret-1"])
         assert "tok-s3cret-1" not in text and "body.token" in text
     assert render("r.html", "t", records, [verdict]).startswith("<!doctype html>")
+
+
+def test_release_is_read_as_the_convox_cli_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``convox api get`` has ``--rack`` but no ``-a`` (stdcli: unknown flag): the app is in the
+    path, and the JSON's ``manifest`` is the release's convox.yml."""
+    monkeypatch.setenv("H2C_FAKE_STATE", str(write_scenario(tmp_path, scenario())))
+    monkeypatch.setenv("H2C_FAKE_LOG", str(tmp_path / "calls.jsonl"))
+    release = ConvoxCli("shop", "prod", binary=str(BIN / "convox")).release("RACTIVE")
+    assert release["id"] == "RACTIVE" and "manifest" in release
+    (call,) = [json.loads(line) for line in (tmp_path / "calls.jsonl").read_text().splitlines()]
+    assert call["argv"] == ["api", "get", "/apps/shop/releases/RACTIVE", "-r", "prod"]
