@@ -118,13 +118,21 @@ def test_no_config_value_in_files(
     )
 
 
-# Per runtime language: the command that exits non-zero when an installed dependency is
-# missing or conflicts (npm: a package the app depends on is absent or at a wrong version).
-DEPENDENCY_CHECKS = {"python": "python -m pip check", "node": "npm ls --omit=dev --all"}
+# Per runtime language (or Node.js package manager): the command that exits non-zero when an
+# installed dependency is missing or conflicts (npm: a package the app depends on is absent or
+# at a wrong version). pnpm links each package's own dependencies beside it, a layout npm
+# cannot walk past the app's direct dependencies: those are checked.
+DEPENDENCY_CHECKS = {
+    "python": "python -m pip check",
+    "node": "npm ls --omit=dev --all",
+    "pnpm": "npm ls --omit=dev",
+}
 
 
 def test_dependencies_consistent(shell_host: Any, gate_app: GateApp) -> None:
-    command = DEPENDENCY_CHECKS.get(gate_app.spec.runtime.language, DEPENDENCY_CHECKS["python"])
+    runtime = gate_app.spec.runtime
+    key = "pnpm" if runtime.package_manager == "pnpm" else runtime.language
+    command = DEPENDENCY_CHECKS.get(key, DEPENDENCY_CHECKS["python"])
     result = shell_host.run(command)
     if result.rc != 0:
         fail(f"`{command}` in the image failed (rc {result.rc}):\n{result.stdout}{result.stderr}")

@@ -70,6 +70,9 @@ class Runtime:
     # package_manager npm | yarn | yarn-berry | pnpm, migrations "knex" | "node-pg-migrate"
     node_engines: str | None = None  # package.json engines.node, as written
     node_package_manager: str | None = None  # package.json packageManager ("pnpm@9.1.0")
+    node_tool: str | None = None  # the npm package installed as the manager ("pnpm@9.1.0")
+    node_pnp: bool = False  # yarn 2+ Plug'n'Play: .pnp.cjs, no node_modules
+    node_workspaces: bool = False  # package.json workspaces, or pnpm-workspace.yaml packages
     node_prebuild: bool = False  # a heroku-prebuild script (runs before the install)
     node_build_script: str | None = None  # "heroku-postbuild", else "build", else None
     node_cleanup: bool = False  # a heroku-cleanup script (runs after the prune)

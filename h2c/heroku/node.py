@@ -1,9 +1,9 @@
 """Decide what heroku/heroku-buildpack-nodejs would: Node version, package manager, build scripts.
 
-Pure: the loader passes the text of ``package.json`` and the lockfiles it finds (``NODE_FILES``),
-and the Procfile's processes. The buildpack's rules (REFERENCE "Heroku Node.js buildpack"):
-the version from ``engines.node`` (else the current LTS), the package manager from the lockfile
-(more than one lockfile fails the build), ``heroku-prebuild`` before the install,
+Pure: the loader passes the text of ``package.json`` and the lockfiles it finds
+(``node_pm.NODE_FILES``), and the Procfile's processes. The buildpack's rules (REFERENCE "Heroku
+Node.js buildpack"): the version from ``engines.node`` (else the current LTS), the package
+manager (``node_pm``), ``heroku-prebuild`` before the install,
 ``heroku-postbuild`` instead of ``build`` after it, devDependencies pruned, ``NODE_ENV`` set to
 production, ``web: npm start`` without a Procfile. Besides those: the migration tool (knex,
 node-pg-migrate), pg settings that always demand TLS, and the start script's own command, run
@@ -19,15 +19,16 @@ from collections.abc import Mapping
 
 from h2c.errors import InputError, Location
 from h2c.heroku.jsonshape import load_json
+from h2c.heroku.node_pm import (
+    install_inputs,
+    package_manager,
+    tool_package,
+    workspaces,
+    yarn_berry,
+    yarn_pnp,
+)
 from h2c.model import Finding, Process, Runtime, Severity
 
-LOCKFILES: dict[str, str] = {
-    "package-lock.json": "npm",
-    "npm-shrinkwrap.json": "npm",
-    "yarn.lock": "yarn",
-    "pnpm-lock.yaml": "pnpm",
-}
-NODE_FILES: tuple[str, ...] = ("package.json", *LOCKFILES, ".yarnrc.yml")
 # The buildpack's default when engines.node is absent: the current LTS line.
 DEFAULT_MAJOR = "24"
 # Majors Heroku's inventory offers (newest first): a range resolves to the newest that matches.
@@ -125,7 +126,7 @@ def detect_node_runtime(
             f"{engines!r} matches no Node.js version Heroku offers "
             f"({KNOWN_MAJORS[-1]}.x to {KNOWN_MAJORS[0]}.x)",
         ) from None
-    manager, lockfile = _package_manager(files, root or ".")
+    manager, lockfile = package_manager(files, root or ".")
     manager_spec = package.get("packageManager")
     spec_text = manager_spec if isinstance(manager_spec, str) else None
     if spec_text and lockfile and not spec_text.startswith(manager + "@"):
@@ -137,7 +138,7 @@ def detect_node_runtime(
                 shown("package.json"),
             )
         )
-    if manager == "yarn" and _yarn_berry(files, spec_text):
+    if manager == "yarn" and yarn_berry(files, spec_text):
         manager = "yarn-berry"
     scripts = _scripts(package)
     build = "heroku-postbuild" if "heroku-postbuild" in scripts else None
@@ -148,10 +149,17 @@ def detect_node_runtime(
         version=major,
         version_source="package.json" if engines else "default",
         package_manager=manager,
-        dependency_files=("package.json", *([lockfile] if lockfile else [])),
+        dependency_files=(
+            "package.json",
+            *([lockfile] if lockfile else []),
+            *install_inputs(files, manager),
+        ),
         migrations=next((t for t in MIGRATION_TOOLS if t in deps), None),
         node_engines=engines,
         node_package_manager=spec_text,
+        node_tool=tool_package(manager, spec_text),
+        node_pnp=manager == "yarn-berry" and yarn_pnp(files),
+        node_workspaces=workspaces(package, files),
         node_prebuild="heroku-prebuild" in scripts,
         node_build_script=build,
         node_cleanup="heroku-cleanup" in scripts,
@@ -178,26 +186,6 @@ def _engines(package: Mapping[str, object], file: str) -> str | None:
     if node is not None and not isinstance(node, str):
         raise InputError(Location(file, pointer="/engines/node"), "expected a string")
     return node
-
-
-def _package_manager(files: Mapping[str, str], app: str) -> tuple[str, str | None]:
-    found = [name for name in LOCKFILES if name in files]
-    if len(found) > 1:
-        raise InputError(
-            app,
-            "multiple lockfiles were found: " + ", ".join(found) + "; Heroku's Node.js "
-            "buildpack fails the build on more than one (keep the one of your package manager)",
-        )
-    if not found:
-        return "npm", None
-    return LOCKFILES[found[0]], found[0]
-
-
-def _yarn_berry(files: Mapping[str, str], spec: str | None) -> bool:
-    """Yarn 2+: packageManager says so, or a .yarnrc.yml, or the lockfile's ``__metadata``."""
-    if spec and spec.startswith("yarn@"):
-        return not spec.startswith("yarn@1.")
-    return ".yarnrc.yml" in files or "__metadata:" in files.get("yarn.lock", "")
 
 
 def _scripts(package: Mapping[str, object]) -> dict[str, str]:

@@ -13,13 +13,12 @@ from pathlib import Path
 from h2c.errors import InputError
 from h2c.heroku.files import leaves, read_text
 from h2c.heroku.node import (
-    LOCKFILES,
-    NODE_FILES,
     default_processes,
     detect_node_runtime,
     direct_commands,
     pg_ssl_findings,
 )
+from h2c.heroku.node_pm import LOCKFILES, NODE_FILES, YARN_DIRS
 from h2c.model import Finding, Process, Runtime, Severity
 
 # Any of these at the root makes an app a Python one, even with a package.json beside it.
@@ -46,6 +45,7 @@ def load_node(
         if path.is_file():
             big = name in LOCKFILES and name != "yarn.lock"
             files[name] = "" if big else read_text(path, expected="a text file", app_dir=app_dir)
+    files.update(_yarn_files(app_dir))
     runtime, scripts, findings = detect_node_runtime(files, root=root)
     found = list(findings)
     has_server_js = (app_dir / "server.js").is_file()
@@ -66,6 +66,17 @@ def load_node(
     found += direct
     found += pg_ssl_findings(_sources(app_dir))
     return runtime, processes, tuple(found)
+
+
+def _yarn_files(app_dir: Path) -> dict[str, str]:
+    """The files of yarn 2+'s own folders (``YARN_DIRS``), by name only: the install needs
+    them before the code is copied."""
+    found = {}
+    for folder in YARN_DIRS:
+        for path in sorted((app_dir / folder).rglob("*")):
+            if path.is_file() and not leaves(path, app_dir):
+                found[path.relative_to(app_dir).as_posix()] = ""
+    return found
 
 
 def _sources(app_dir: Path) -> dict[str, str]:

@@ -44,6 +44,22 @@ def toolchain_retry(reason: str, packages: Sequence[str]) -> list[str]:
     ]
 
 
+def copy_files(files: Sequence[str]) -> list[str]:
+    """COPY lines that keep each dependency file's directory.
+
+    >>> copy_files(("package.json", ".yarn/releases/yarn.cjs"))
+    ['COPY package.json ./', 'COPY .yarn/releases/yarn.cjs ./.yarn/releases/']
+    """
+    by_dir: dict[str, list[str]] = {}
+    for path in files:
+        directory = path.rpartition("/")[0]
+        by_dir.setdefault(directory, []).append(path)
+    return [
+        f"COPY {' '.join(paths)} ./{directory + '/' if directory else ''}"
+        for directory, paths in by_dir.items()
+    ]
+
+
 def build_args(plan: ConvoxPlan) -> list[str]:
     """``ARG`` for each config key the build reads: Convox passes the app env's value."""
     keys = [f"ARG {key}" for key in plan.build_args]

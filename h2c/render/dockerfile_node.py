@@ -86,8 +86,8 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     rt = spec.runtime
     install, prune = install_commands(rt)
     lines = [
-        *common.build_head(_BUILD_NOTE, image, _BUILD_ENV),
-        *_corepack(rt),
+        *common.build_head(_BUILD_NOTE, image, _BUILD_ENV + _pnp_cache(rt)),
+        *_tool(rt),
         "WORKDIR /app",
     ]
     if rt.node_prebuild:
@@ -99,10 +99,18 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
             _run_script(rt, "heroku-prebuild"),
             *_install(install),
         ]
+    elif rt.node_workspaces:
+        lines += [
+            "# Workspaces: the install reads every workspace's package.json, so it needs the",
+            "# code, and the dependency layer is rebuilt on every code change.",
+            "COPY . /app",
+            *_install(install),
+            *common.build_args(plan),
+        ]
     else:
         lines += [
             "# Dependencies first, keyed on package.json and the lockfile: code changes reuse it.",
-            f"COPY {' '.join(rt.dependency_files)} ./",
+            *common.copy_files(rt.dependency_files),
             *_install(install),
             "COPY . /app",
             *common.build_args(plan),
@@ -123,8 +131,11 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
 def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     """The slim image with the libraries the addons link against and the built app."""
     env = ["NODE_ENV=production", "HOME=/app", "PATH=$PATH:/app/node_modules/.bin"]
+    if spec.runtime.node_pnp:
+        env.append("NODE_OPTIONS=--require=/app/.pnp.cjs")
     return [
         *common.runtime_head(plan, image, env),
+        *_tool_at_runtime(spec),
         *common.install_linked(RUNTIME_LIST),
         f"COPY --from=build --chown={common.APP_USER} /app /app",
         "WORKDIR /app",
@@ -133,25 +144,37 @@ def runtime_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     ]
 
 
-# What Heroku's buildpack uses when package.json names no packageManager: yarn 1 for a classic
-# yarn.lock; pnpm's current major. Installed from the npm registry, pinned (an unpinned corepack
-# asks repo.yarnpkg.com for the latest, a yarn 4 where the lockfile is yarn 1's).
-DEFAULT_TOOLS = {"yarn": "yarn@1.22.22", "pnpm": "pnpm@9.15.0"}
-BERRY = "yarn@4.5.3"  # berry is not on the npm registry under `yarn`: corepack fetches it
+_TOOL_NOTE = (
+    "# {cmd} at the version packageManager names, else the buildpack's default, from the npm\n"
+    "# registry the install uses (--force: over any copy the image ships, as its yarn 1)."
+)
 
 
-def _corepack(rt: Runtime) -> list[str]:
-    """yarn and pnpm at the version packageManager names, else the buildpack's default."""
-    if rt.package_manager == "npm":
+def _tool(rt: Runtime) -> list[str]:
+    """The package manager's command, installed with npm (corepack needs repo.yarnpkg.com for
+    yarn 2+, and leaves the image from Node.js 25)."""
+    if not rt.node_tool:
         return []
-    if rt.node_package_manager or rt.package_manager == "yarn-berry":
-        spec = rt.node_package_manager or BERRY
-        return [f"RUN corepack enable && corepack prepare {spec} --activate"]
-    tool = DEFAULT_TOOLS.get(rt.package_manager, DEFAULT_TOOLS["pnpm"])
+    cmd = "pnpm" if rt.package_manager == "pnpm" else "yarn"
     return [
-        "# hadolint ignore=DL3016",
-        f"RUN npm install -g {tool} && npm cache clean --force",
+        _TOOL_NOTE.format(cmd=cmd),
+        f"RUN npm install -g --force {rt.node_tool} && npm cache clean --force",
     ]
+
+
+def _pnp_cache(rt: Runtime) -> tuple[str, ...]:
+    """Plug'n'Play reads the packages from yarn's cache: the app's own (.yarn/cache), so that
+    the runtime stage has it, not the global one under /root."""
+    return ("YARN_ENABLE_GLOBAL_CACHE=false",) if rt.node_pnp else ()
+
+
+def _tool_at_runtime(spec: AppSpec) -> list[str]:
+    """The package manager in the runtime image too when a process runs it, as Heroku keeps it
+    on the dyno's PATH."""
+    cmd = "pnpm" if spec.runtime.package_manager == "pnpm" else "yarn"
+    if any(p.command.split()[:1] == [cmd] for p in spec.processes):
+        return _tool(spec.runtime)
+    return []
 
 
 def _run_script(rt: Runtime, script: str) -> str:

@@ -115,7 +115,7 @@ def build_stage(spec: AppSpec, plan: ConvoxPlan, image: str) -> list[str]:
     else:
         lines += [
             "# Dependencies first, keyed on the dependency files only: code changes reuse it.",
-            *_copy_files(rt.dependency_files),
+            *common.copy_files(rt.dependency_files),
             *_install(rt.package_manager),
             *_runtime_packages(),
             "COPY . /app",
@@ -180,18 +180,6 @@ def _build_steps(spec: AppSpec, plan: ConvoxPlan) -> list[str]:
     if rt.post_compile:
         lines.append(f"RUN chmod +x bin/post_compile && {prefix}bin/post_compile")
     return lines
-
-
-def _copy_files(files: Sequence[str]) -> list[str]:
-    """COPY lines that keep each dependency file's directory."""
-    by_dir: dict[str, list[str]] = {}
-    for path in files:
-        directory = path.rpartition("/")[0]
-        by_dir.setdefault(directory, []).append(path)
-    return [
-        f"COPY {' '.join(paths)} ./{directory + '/' if directory else ''}"
-        for directory, paths in by_dir.items()
-    ]
 
 
 def _install(manager: str) -> list[str]:

@@ -45,6 +45,11 @@ MUST_RUN = {
     ),
     "own-dockerfile": ("test_web_reachable_from_outside",),  # built from Dockerfile.convox
     "node-sample": ("test_release_succeeds", "test_process_stays_up[worker]"),
+    # yarn 1, yarn 4 (nodeLinker node-modules) and pnpm 10 (packageManager): built with the
+    # locked install and a build script, devDependencies pruned
+    "node-yarn": ("test_dependencies_consistent", "test_process_stays_up[worker]"),
+    "node-berry": ("test_dependencies_consistent", "test_smoke_path[/]"),
+    "node-pnpm": ("test_dependencies_consistent", "test_smoke_path[/]"),
 }
 
 

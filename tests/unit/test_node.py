@@ -185,3 +185,22 @@ def test_malformed_package_json_names_the_line(tmp_path: Path) -> None:
     app = _app(tmp_path, {"package.json": '{\n  "name": "x",\n}\n'})
     with pytest.raises(InputError, match=r"package.json:3:\d+: not valid JSON"):
         load_app(app)
+
+
+def test_install_settings_are_dependency_files_and_the_tool_is_pinned() -> None:
+    files = {"package.json": package(packageManager="pnpm@10.2.0"), "pnpm-lock.yaml": ""}
+    files |= {".npmrc": "", "pnpm-workspace.yaml": "packages:\n  - apps/*\n"}
+    rt = detect_node_runtime(files)[0]
+    assert rt.dependency_files == (
+        "package.json",
+        "pnpm-lock.yaml",
+        ".npmrc",
+        "pnpm-workspace.yaml",
+    )
+    assert (rt.node_tool, rt.node_workspaces, rt.node_pnp) == ("pnpm@10.2.0", True, False)
+
+
+def test_a_package_manager_of_another_tool_keeps_the_default_version() -> None:
+    files = {"package.json": package(packageManager="pnpm@9.0.0"), "yarn.lock": ""}
+    rt, _, findings = detect_node_runtime(files)
+    assert rt.node_tool == "yarn@1.22.22" and "the build uses yarn" in findings[0].message

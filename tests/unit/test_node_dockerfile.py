@@ -63,9 +63,67 @@ def test_heroku_prebuild_runs_before_the_install_with_the_code(tmp_path: Path) -
     order += ["--production --ignore-scripts", "RUN yarn run heroku-cleanup"]
     positions = [build.index(step) for step in order]
     assert positions == sorted(positions)
-    assert "npm install -g yarn@1.22.22" in build  # classic yarn.lock, no packageManager
+    assert "npm install -g --force yarn@1.22.22" in build  # classic yarn.lock, no packageManager
 
 
 def test_a_version_without_a_standin_is_named_with_what_there_is() -> None:
     message = missing_image_message("node:24-slim")
     assert "node:24-slim is not available" in message and "node:20-slim" in message
+
+
+def _app(tmp_path: Path, files: dict[str, str], **package: object) -> Path:
+    scripts = {"start": "node server.js"}
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": scripts, **package}))
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_berry_installs_with_its_settings_and_yarn_path(tmp_path: Path) -> None:
+    files = {
+        "yarn.lock": "__metadata:\n  version: 8\n",
+        ".yarnrc.yml": "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.9.4.cjs\n",
+        ".yarn/releases/yarn-4.9.4.cjs": "",
+        ".npmrc": "",
+    }
+    build, runtime = _stages(_dockerfile(_app(tmp_path, files, packageManager="yarn@4.9.4")))
+    assert "RUN npm install -g --force @yarnpkg/cli-dist@4.9.4" in build
+    copies = ["COPY package.json yarn.lock .npmrc .yarnrc.yml ./"]
+    copies += [
+        "COPY .yarn/releases/yarn-4.9.4.cjs ./.yarn/releases/",
+        "RUN yarn install --immutable",
+    ]
+    positions = [build.index(step) for step in copies]
+    assert positions == sorted(positions)
+    assert "corepack" not in build and "NODE_OPTIONS" not in runtime
+
+
+def test_berry_plug_n_play_keeps_its_cache_in_the_app(tmp_path: Path) -> None:
+    files = {"yarn.lock": "__metadata:\n  version: 8\n", ".yarnrc.yml": "enableTelemetry: 0\n"}
+    build, runtime = _stages(_dockerfile(_app(tmp_path, files)))
+    assert "YARN_ENABLE_GLOBAL_CACHE=false" in build
+    assert "NODE_OPTIONS=--require=/app/.pnp.cjs" in runtime
+
+
+def test_pnpm_version_from_package_manager_without_its_hash(tmp_path: Path) -> None:
+    spec = "pnpm@10.4.1+sha512.c753b6c3ad7afa13af388fa6d808035a008e30ea9993f58c6663e2bc5ff2"
+    build, runtime = _stages(
+        _dockerfile(_app(tmp_path, {"pnpm-lock.yaml": ""}, packageManager=spec))
+    )
+    assert "RUN npm install -g --force pnpm@10.4.1 && npm cache clean --force" in build
+    assert "pnpm install --frozen-lockfile --prod=false" in build
+    assert "pnpm" not in runtime  # the processes run node itself
+
+
+def test_workspaces_install_with_the_code(tmp_path: Path) -> None:
+    app = _app(tmp_path, {"yarn.lock": ""}, workspaces=["api", "lib"])
+    build, _ = _stages(_dockerfile(app))
+    assert build.index("COPY . /app") < build.index("RUN yarn install --frozen-lockfile")
+    assert "COPY package.json yarn.lock ./" not in build
+
+
+def test_the_package_manager_reaches_the_runtime_when_a_process_runs_it(tmp_path: Path) -> None:
+    app = _app(tmp_path, {"yarn.lock": "", "Procfile": "web: yarn start\nworker: yarn jobs\n"})
+    _, runtime = _stages(_dockerfile(app))
+    assert "RUN npm install -g --force yarn@1.22.22" in runtime
