@@ -10,6 +10,7 @@ Exit codes (documented once, here):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -57,7 +58,10 @@ class Location:
             if self.column is not None:
                 text += f":{self.column}"
         if self.pointer is not None:
-            text += f" at {printable(self.pointer) or '/'}"
+            pointer = printable(self.pointer) or "/"
+            if any(c.isspace() for c in pointer):  # a key with a space: quoted, or it reads as two
+                pointer = json.dumps(pointer, ensure_ascii=False)
+            text += f" at {pointer}"
         return text
 
 

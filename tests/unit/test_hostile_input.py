@@ -237,7 +237,7 @@ def test_formation_quantity_of_5000_digits() -> None:
 
 # ---- every reader, arbitrary input: InputError with a location, nothing else -----------------
 
-LOCATED = re.compile(r"^\S+(:\d+(:\d+)?| at /\S*)?: \S")
+LOCATED = re.compile(r"^\S+(:\d+(:\d+)?| at /\S*| at \"/[^\"]*\")?: \S")
 
 
 def _runtime(name: str) -> Callable[[str], object]:
