@@ -172,7 +172,7 @@ def test_bom_is_accepted() -> None:
         ('{"formation": {"web": {"size": "huge"}}}', "at /formation/web/size", "a dyno size"),
         ('{"formation": {"web": 2}}', "app.json at /formation/web", "expected an object"),
         ('{"formation": [{"process": "web"}]}', "app.json at /formation", "expected an object"),
-        ('{"formation": {"my web": {}}}', "app.json at /formation/my web", "process type"),
+        ('{"formation": {"my web": {}}}', 'app.json at "/formation/my web"', "process type"),
         ('{"addons": [42]}', "app.json at /addons/0", 'a string "service[:plan]" or an object'),
         ('{"addons": "heroku-redis"}', "app.json at /addons", "expected an array"),
         ('{"addons": [{"as": "X"}]}', "app.json at /addons/0", '"plan"'),
