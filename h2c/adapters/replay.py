@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 
 import requests
 
@@ -70,7 +71,7 @@ def replay(requests_: Sequence[Request], bases: dict[str, str], limits: Limits =
         request, slot = job
         session = getattr(local, "session", None)
         if session is None:
-            session = local.session = requests.Session()
+            session = local.session = _stateless_session()
         pace.wait()
         return _send(session, request, bases[slot].rstrip("/") + request.path, limits.timeout_s)
 
@@ -78,6 +79,13 @@ def replay(requests_: Sequence[Request], bases: dict[str, str], limits: Limits =
     with ThreadPoolExecutor(max_workers=max(1, limits.concurrency)) as pool:
         answers = list(pool.map(fetch, jobs))
     return {r: (answers[3 * i], answers[3 * i + 1], answers[3 * i + 2]) for i, r in enumerate(todo)}
+
+
+def _stateless_session() -> requests.Session:
+    """A session (pooled connections) whose cookie jar accepts no cookie."""
+    session = requests.Session()
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return session
 
 
 def _send(session: requests.Session, request: Request, url: str, timeout_s: float) -> Answer:

@@ -5,9 +5,14 @@ service) and the candidate; raw = diff(primary, candidate), noise = diff(primary
 Here Heroku is asked twice and Convox once, and a field is a difference only where Convox
 differs from the first Heroku answer **and** the two Heroku answers agree on it (its path, or a
 path above it, did not differ between them). A timestamp, a request id or a csrf token differs
-between the two Heroku answers, so it is noise whatever Convox says. Diffy's per-endpoint
-thresholds (relative > 20 %, absolute > 0.03 %) need many requests per endpoint; h2c replays
-each path once, so each path gets its own verdict: any field left after cancelling fails it.
+between the two Heroku answers, so it is noise whatever Convox says. So is the length of a list
+the two Heroku answers disagree on (a feed or a log that grew between them, as Diffy judges a
+sequence as a whole): an element only one side has, in a list whose elements came or went
+between the Heroku answers, is noise too (a JSON array's items, an HTML element's children of
+one tag, ``li`` .. ``li[7]``); its elements present on all three sides are still compared.
+Diffy's per-endpoint thresholds (relative > 20 %, absolute > 0.03 %) need many requests per
+endpoint; h2c replays each path once, so each path gets its own verdict: any field left after
+cancelling fails it.
 
 The structural diff is DeepDiff's (JSON bodies field by field, the HTML tree of
 ``h2c.compare.htmltree``, headers, status); this module only cancels noise and names paths.
@@ -16,6 +21,7 @@ The structural diff is DeepDiff's (JSON bodies field by field, the HTML tree of
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +33,9 @@ from h2c.compare.requestlist import Request
 
 Path = tuple[str | int, ...]
 EXCERPT = 200  # characters of a value the report shows (masked), never a message
+_EXISTENCE = frozenset({"dictionary_item_added", "dictionary_item_removed",
+                        "iterable_item_added", "iterable_item_removed"})  # fmt: skip
+_NUMBERED = re.compile(r"\[\d+\]$")  # htmltree's li[2], li[3]... siblings of one tag
 
 
 @dataclass(frozen=True)
@@ -88,22 +97,45 @@ def changed_paths(left: Any, right: Any) -> dict[Path, tuple[Any, Any]]:
     >>> sorted(changed_paths({"a": 1, "b": [1]}, {"a": 2, "b": [1, 2], "c": 0}))
     [('a',), ('b', 1), ('c',)]
     """
+    return _diff(left, right)[0]
+
+
+def _diff(left: Any, right: Any) -> tuple[dict[Path, tuple[Any, Any]], set[Path]]:
+    """``changed_paths``, and which of those paths are an element present on one side only."""
     tree = DeepDiff(left, right, view="tree", verbose_level=2)
     found: dict[Path, tuple[Any, Any]] = {}
-    for items in tree.values():
+    existence: set[Path] = set()
+    for report, items in tree.items():
         for item in items:
             path = tuple(item.path(output_format="list"))
             found[path] = (_present(item.t1), _present(item.t2))
-    return found
+            if report in _EXISTENCE:
+                existence.add(path)
+    return found, existence
+
+
+def _family(path: Path) -> tuple[Path, str | None]:
+    """The list an element belongs to: its parent and its kind (an index, or a tag's siblings).
+
+    >>> _family(("body", 3)), _family(("body", "ul", "li[4]")), _family(("body", "ul", "li"))
+    ((('body',), '#index'), (('body', 'ul'), 'li'), (('body', 'ul'), 'li'))
+    """
+    *parent, last = path
+    kind = "#index" if isinstance(last, int) else _NUMBERED.sub("", last)
+    return tuple(parent), kind
 
 
 def _present(value: Any) -> Any:
     return None if type(value).__name__ == "NotPresent" else value
 
 
-def _covered(path: Path, noise: Collection[Path]) -> bool:
-    """Whether ``path`` or a path above it was noisy on Heroku."""
-    return any(path[: len(n)] == n for n in noise)
+def _covered(path: Path, noise: Collection[Path], lists: Collection[tuple[Path, str | None]] = (),
+             existence: bool = False) -> bool:  # fmt: skip
+    """Whether ``path`` or a path above it was noisy on Heroku, or (``existence``: an element
+    only one side has) it belongs to a list whose length was noisy on Heroku (``lists``)."""
+    if any(path[: len(n)] == n for n in noise):
+        return True
+    return existence and bool(path) and _family(path) in lists
 
 
 def compare(request: Request, first: Answer, second: Answer, convox: Answer, *,
@@ -118,12 +150,13 @@ def compare(request: Request, first: Answer, second: Answer, convox: Answer, *,
     (['body.n'], ('body.t',))
     """
     s1, s2, sc = (structure(a, ignored_headers=ignored_headers) for a in (first, second, convox))
-    noise = changed_paths(s1, s2)
-    raw = changed_paths(s1, sc)
+    noise, noisy_elements = _diff(s1, s2)
+    raw, raw_elements = _diff(s1, sc)
+    lists = {_family(path) for path in noisy_elements if path}
     differences = tuple(
         FieldDiff(render_path(path), _excerpt(h), _excerpt(c))
         for path, (h, c) in sorted(raw.items(), key=lambda kv: render_path(kv[0]))
-        if not _covered(path, noise)
+        if not _covered(path, noise, lists, path in raw_elements)
     )
     return PathVerdict(request, differences, tuple(sorted(render_path(p) for p in noise)),
                        first.status, convox.status)  # fmt: skip

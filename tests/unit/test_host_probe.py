@@ -5,9 +5,8 @@ A real HTTP server on 127.0.0.1 (a thread in this process) stands in for the app
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
 from typing import ClassVar
 
@@ -16,6 +15,7 @@ import pytest
 from h2c.adapters import http as probes
 from h2c.adapters.docker import RunningContainer
 from h2c.verdicts.http import HttpResult, host_rejection, probe_host
+from tests.local_http import serving
 
 
 class LocalOnly(BaseHTTPRequestHandler):
@@ -36,15 +36,9 @@ class LocalOnly(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def local_only() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), LocalOnly)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     LocalOnly.seen = []
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(LocalOnly) as base:
+        yield base
 
 
 def test_probe_host_is_container_ip_and_port() -> None:
