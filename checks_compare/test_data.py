@@ -25,7 +25,8 @@ def test_source_not_being_written(compare_session: CompareSession) -> None:
         pytest.fail(
             f"the source is still being written (counts changed between two reads: {tables}); "
             f"Heroku maintenance mode is {mode}: `heroku maintenance:on` and stop the workers "
-            "before the final copy",
+            "before the final copy, then compare the data alone (`h2c compare ... --only "
+            "data`: in maintenance mode Heroku answers every path with its maintenance page)",
             pytrace=False,
         )
 

@@ -23,6 +23,7 @@ PASSED = (
     "target", "scheduler", "heroku_bin", "convox_bin", "concurrency", "rate", "max_requests",
     "quiet", "report", "baseline", "junit_xml",
 )  # fmt: skip
+ASPECTS = ("http", "config", "processes", "data", "schedule")  # one checks module each
 PATHS = ("requests", "scheduler", "report", "baseline", "junit_xml")
 
 
@@ -49,6 +50,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--ignore-header", action="append", default=[], metavar="NAME")
     p.add_argument("--quiet", type=float, default=2.0, metavar="S",
                    help="seconds between the two reads of the source's counts")  # fmt: skip
+    p.add_argument("--only", action="append", choices=ASPECTS, default=[], metavar="ASPECT",
+                   help="compare only this (repeatable): " + ", ".join(ASPECTS) + "; e.g. "
+                   "--only data once Heroku is in maintenance mode, whose page every path "
+                   "answers")  # fmt: skip
     p.add_argument("--junit-xml", metavar="F")
     p.add_argument("--report", metavar="F", help="Markdown, or HTML for a .html name")
     p.add_argument("--baseline", metavar="F",
@@ -76,6 +81,8 @@ def plugin_args(args: argparse.Namespace) -> list[str]:
         out += ["--h2c-compare-ignore-header", name]
     if args.checksums:
         out.append("--h2c-compare-checksums")
+    if args.only:
+        out += ["-k", " or ".join(f"test_{aspect}" for aspect in dict.fromkeys(args.only))]
     return out
 
 

@@ -7,6 +7,7 @@ reports the real reason (a missing CLI, an unknown app) by name.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -106,6 +107,11 @@ class CompareSession(OnceReads):
 
     def http(self) -> dict[str, PathVerdict]:
         def read() -> dict[str, PathVerdict]:
+            # The data is read first: an app may write on a GET (a visit log), and Heroku is
+            # asked each request twice, so the replay itself would make the source "still being
+            # written" and its counts differ from Convox's. A failed data read stays its own.
+            with contextlib.suppress(Exception):
+                self.data()
             answers = replay(self.requests().requests, self.bases(), self.options.limits)
             ignored = self.options.ignored_headers
             return {r.label: compare(r, *three, ignored_headers=ignored)

@@ -64,3 +64,11 @@ def test_the_report_says_what_was_not_replayed(tmp_path, monkeypatch, capsys, ba
         "replayed 2 of 3 requests: 1 beyond --max-requests 2 not sent; 1 router line for "
         "methods h2c never sends (POST, PUT...) skipped; 1 repeat kept once"
     ) in report.read_text()
+
+
+def test_only_compares_the_aspects_named(tmp_path, monkeypatch, capsys, bases) -> None:  # noqa: F811
+    args = ("--requests", str(_paths(tmp_path)), "--only", "config", "--only", "processes")
+    code, got = compare(tmp_path, monkeypatch, capsys, bases, scenario(), *args)
+    modules = {k[0].partition("::")[0] for k in got if k != "http"}
+    assert code == 0 and modules == {"test_config", "test_processes"}
+    assert got["http"] == []  # nothing replayed: no request was sent to either app

@@ -77,3 +77,20 @@ def test_http_is_replayed_early_only_when_every_check_runs(
     reads = _early_reads(session, config)  # type: ignore[arg-type]
     assert ("http" in reads) is replays
     assert {"config", "processes", "schedule", "data"} <= set(reads)
+
+
+def test_the_data_is_read_before_any_request_is_replayed(monkeypatch, tmp_path) -> None:
+    """An app may write on a GET: the replay must not run while the source is counted."""
+    from h2c.compare import session as module
+    from h2c.compare.session import CompareOptions, CompareSession
+
+    order: list[str] = []
+    options = CompareOptions(tmp_path, "shop", "shop", heroku_url="http://127.0.0.1:1",
+                             convox_url="http://127.0.0.1:2")  # fmt: skip
+    compare = CompareSession(options)
+    monkeypatch.setattr(compare, "requests", lambda: module.from_paths(["/"]))
+    monkeypatch.setattr(compare, "data", lambda: order.append("data"))
+    monkeypatch.setattr(module, "replay", lambda *a: order.append("replay") or {})
+    compare.prefetch([compare.http, compare.data])
+    assert compare.http() == {}
+    assert order.index("data") < order.index("replay")
