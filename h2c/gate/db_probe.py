@@ -95,8 +95,9 @@ def linked(app: GateApp) -> dict[str, list[str]]:
 
 
 def probe_args(
-    resources: Sequence[str], django_manage: str | None, *, language: str = "python"
-) -> list[str]:
+    resources: Sequence[str], django_manage: str | None, *, language: str = "python",
+    tls_sites: Sequence[str] = (),
+) -> list[str]:  # fmt: skip
     """The probe's command: Django's own connection, else the installed driver's; a Node.js
     app's own ``pg``/``knex`` settings (``h2c.gate.node_probe``).
 
@@ -104,11 +105,12 @@ def probe_args(
     ['python', 'manage.py', 'shell', '-c']
     >>> probe_args(["database"], None)[-1]
     'DATABASE_URL'
-    >>> probe_args(["database"], None, language="node")[:2]
-    ['node', '-e']
+    >>> probe_args(["database"], None, language="node", tls_sites=["db.js:8"])[3:]
+    ['tls=db.js:8', 'DATABASE_URL']
     """
     if language == "node":
-        return ["node", "-e", NODE_PROBE, *(url_var(r) for r in resources)]
+        tls = [f"tls={site}" for site in tls_sites]  # not --tls=: node would take it as its own
+        return ["node", "-e", NODE_PROBE, *tls, *(url_var(r) for r in resources)]
     if django_manage:
         return ["python", django_manage, "shell", "-c", DJANGO_PROBE]
     return ["python", "-c", DRIVER_PROBE, *(url_var(r) for r in resources)]

@@ -6,7 +6,9 @@ was made (``db.js:3``); a server those files start does not bind (``listen`` is 
 then loads the app's files that import ``pg`` or ``knex`` (not ``node_modules``), and connects
 with each recorded setting as the app would, in the container's env: so ``ssl: {...}`` always,
 ``ssl: process.env.NODE_ENV === 'production' ? ...`` and ``PGSSLMODE`` are judged by what
-really happens. Nothing recorded: ``knexfile.js``, else ``pg`` with each resource's URL. One
+really happens. Nothing recorded: ``knexfile.js``; else, where the app's files hold a setting
+that always demands TLS (``tls=db.js:8``, read by ``h2c.heroku.node_app.tls_sites``: a client
+made by a factory the app calls later), ``pg`` with that demand; else ``pg`` plainly. One
 ``h2c-db-probe:`` line says why a connection failed (where, the error, what demanded TLS);
 exit 3 when the image has no driver the probe knows.
 """
@@ -122,9 +124,12 @@ function fallback() {
     say('no PostgreSQL driver in the image (pg, knex)');
     process.exit(3);
   }
-  return process.argv.slice(1).map((name) => (
-    { kind: name, options: { connectionString: process.env[name] } }
-  ));
+  const args = process.argv.slice(1);
+  const tls = args.filter((a) => a.startsWith('tls=')).map((a) => a.slice(4));
+  return args.filter((a) => !a.startsWith('tls=')).map((name) => (tls.length
+    ? { kind: 'its ssl settings, ' + name, at: tls[0],
+        options: { connectionString: process.env[name], ssl: { rejectUnauthorized: false } } }
+    : { kind: name, options: { connectionString: process.env[name] } }));
 }
 async function connect(entry) {
   if (entry.db) {

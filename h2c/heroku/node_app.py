@@ -79,6 +79,12 @@ def _yarn_files(app_dir: Path) -> dict[str, str]:
     return found
 
 
+def tls_sites(app_dir: Path) -> list[str]:
+    """``file:line`` of each setting that always demands TLS (``pg_ssl_findings``): the gate's
+    probe connects as they say when the app makes its client later than at load (a factory)."""
+    return [f"{f.file}:{f.line}" for f in pg_ssl_findings(_sources(app_dir))]
+
+
 def _sources(app_dir: Path) -> dict[str, str]:
     """The app's own JavaScript/TypeScript files, app-relative name -> text."""
     found: dict[str, str] = {}

@@ -55,6 +55,16 @@ module.exports = knex({ client: "pg", connection: {
 """
 
 
+# A real app's pattern: the client is made by a factory the routes call, never at load.
+FACTORY = """const { Client } = require("pg");
+const getClient = () => new Client({
+  connectionString: process.env.DATABASE_URL,
+  ssl: { rejectUnauthorized: false },
+});
+module.exports = getClient;
+"""
+
+
 def run_probe(app: Path, db_js: str | None, **env: str) -> db_probe.ProbeOutcome:
     for name, text in (("pg", FAKE_PG), ("knex", FAKE_KNEX)):
         (app / "node_modules" / name).mkdir(parents=True, exist_ok=True)
@@ -62,7 +72,9 @@ def run_probe(app: Path, db_js: str | None, **env: str) -> db_probe.ProbeOutcome
     (app / "package.json").write_text('{"name": "probe-test"}')
     if db_js is not None:
         (app / "db.js").write_text(db_js)
-    args = db_probe.probe_args(["database"], None, language="node")
+    from h2c.heroku.node_app import tls_sites
+
+    args = db_probe.probe_args(["database"], None, language="node", tls_sites=tls_sites(app))
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://u@db/app", **env}
     done = subprocess.run(args, cwd=app, env=env, capture_output=True, text=True, timeout=60)
     return db_probe.ProbeOutcome("web", "its container", done.returncode, done.stdout)
@@ -92,3 +104,10 @@ def test_pgsslmode_is_named_when_it_demands_tls(tmp_path: Path) -> None:
     assert outcome.exit_code == 1
     assert outcome.reason.endswith("TLS demanded by PGSSLMODE=require"), outcome.output
     assert run_probe(tmp_path, None).exit_code == 0
+
+
+def test_a_factory_made_client_is_judged_by_its_settings(tmp_path: Path) -> None:
+    outcome = run_probe(tmp_path, FACTORY)
+    assert outcome.exit_code == 1, outcome.output
+    assert outcome.reason.startswith("db.js:4 (its ssl settings, DATABASE_URL): Error: The server")
+    assert outcome.reason.endswith("TLS demanded by ssl: {rejectUnauthorized: false}")
