@@ -87,23 +87,30 @@ def _options(config: pytest.Config) -> Any:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.import_plugin("h2c.compare.fixtures")  # first: assertion rewriting
-    from h2c.compare.fixtures import SESSION
     from h2c.compare.session import CompareSession
+
+    get = config.getoption
+    session = None
+    if get("h2c_compare_app") and get("h2c_compare_heroku_app") and get("h2c_compare_convox_app"):
+        session = CompareSession(_options(config))
+        if not get("collectonly"):  # before the fixtures' import: the reads wait on the network
+            session.prefetch(_early_reads(session, config))
+    config.pluginmanager.import_plugin("h2c.compare.fixtures")  # through pytest: rewritten
+    from h2c.compare.fixtures import SESSION
 
     config.addinivalue_line("markers", "compare: a check of h2c compare")
     config.stash[RECORDS] = {}
-    get = config.getoption
-    if get("h2c_compare_app") and get("h2c_compare_heroku_app") and get("h2c_compare_convox_app"):
-        session = config.stash[SESSION] = CompareSession(_options(config))
-        if not get("collectonly"):
-            session.prefetch(_early_reads(session, config))
+    if session is not None:
+        config.stash[SESSION] = session
 
 
 def _early_reads(session: Any, config: pytest.Config) -> list[Callable[[], object]]:
-    """The reads to start while pytest collects: all of them, but the HTTP replay only when
-    every check is selected (``-k`` or ``-m`` may leave the HTTP checks out: no traffic then)."""
-    reads = [session.config, session.processes, session.schedule, session.data]
+    """The reads to start while pytest collects: all of them, each CLI call on its own thread
+    (the judgements wait for the calls they need), but the HTTP replay only when every check
+    is selected (``-k`` or ``-m`` may leave the HTTP checks out: no traffic then)."""
+    calls = [session.release, session.heroku_config, session.formation, session.convox_processes,
+             session.bases]  # fmt: skip
+    reads = [*calls, session.config, session.processes, session.schedule, session.data]
     if not config.getoption("keyword") and not config.getoption("markexpr"):
         reads.insert(0, session.http)
     return reads

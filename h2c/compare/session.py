@@ -17,12 +17,15 @@ from typing import Any
 from h2c.adapters.heroku_cli import HerokuCli
 from h2c.adapters.replay import Limits, replay
 from h2c.compare.answers import DEFAULT_IGNORED_HEADERS
-from h2c.compare.diffy import PathVerdict, compare
 from h2c.compare.requestlist import RequestList, from_paths, parse_requests
 from h2c.compare.verdicts import Verdict, process_verdicts, schedule_verdicts
 from h2c.errors import InputError
 from h2c.gate.reads import OnceReads
 from h2c.verdicts.envparity import KeyVerdict
+
+TYPE_CHECKING = False  # deepdiff loads when the answers are compared, not before the replay
+if TYPE_CHECKING:
+    from h2c.compare.diffy import PathVerdict
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ class CompareSession(OnceReads):
             with contextlib.suppress(Exception):
                 self.data()
             answers = replay(self.requests().requests, self.bases(), self.options.limits)
+            from h2c.compare.diffy import compare
+
             ignored = self.options.ignored_headers
             return {r.label: compare(r, *three, ignored_headers=ignored)
                     for r, three in answers.items()}  # fmt: skip
@@ -142,10 +147,16 @@ class CompareSession(OnceReads):
 
         return self._once("config", read)
 
+    def formation(self) -> Any:
+        return self._once("formation", self.heroku.formation)
+
+    def convox_processes(self) -> Any:
+        return self._once("convox_processes", self.convox.processes)
+
     def processes(self) -> list[Verdict]:
         def read() -> list[Verdict]:
-            formation = self.heroku.formation()
-            return process_verdicts(formation, self.convox.processes(), self.release())
+            formation, running = self.formation(), self.convox_processes()
+            return process_verdicts(formation, running, self.release())
 
         return self._once("processes", read)
 

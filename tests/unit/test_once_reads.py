@@ -70,8 +70,9 @@ def test_http_is_replayed_early_only_when_every_check_runs(
 
     from h2c.compare.plugin import _early_reads
 
-    session = SimpleNamespace(http="http", config="config", processes="processes",
-                              schedule="schedule", data="data")  # fmt: skip
+    names = ("http", "config", "processes", "schedule", "data", "release", "heroku_config",
+             "formation", "convox_processes", "bases")  # fmt: skip
+    session = SimpleNamespace(**{name: name for name in names})
     options = {"keyword": keyword, "markexpr": markexpr}
     config = SimpleNamespace(getoption=options.__getitem__)
     reads = _early_reads(session, config)  # type: ignore[arg-type]
