@@ -69,8 +69,8 @@ if (pg) {
       if (at) made.push({ kind, at, options });
     }
   };
-  pg.Pool = wrap(pg.Pool, 'new Pool');
-  pg.Client = wrap(Client, 'new Client');
+  if (typeof pg.Pool === 'function') pg.Pool = wrap(pg.Pool, 'new Pool');  // pg 5 had none
+  if (typeof Client === 'function') pg.Client = wrap(Client, 'new Client');
 }
 const knex = optional('knex');
 if (knex) {
@@ -128,8 +128,17 @@ function fallback() {
   const tls = args.filter((a) => a.startsWith('tls=')).map((a) => a.slice(4));
   return args.filter((a) => !a.startsWith('tls=')).map((name) => (tls.length
     ? { kind: 'its ssl settings, ' + name, at: tls[0],
-        options: { connectionString: process.env[name], ssl: { rejectUnauthorized: false } } }
-    : { kind: name, options: { connectionString: process.env[name] } }));
+        options: { ...settings(process.env[name]), ssl: { rejectUnauthorized: false } } }
+    : { kind: name, options: settings(process.env[name]) }));
+}
+// A URL as host, port, user...: pg before 7 ignores a connectionString key.
+function settings(url) {
+  try {
+    const u = new URL(url);
+    return { connectionString: url, host: u.hostname, port: Number(u.port) || 5432,
+      user: decodeURIComponent(u.username), password: decodeURIComponent(u.password),
+      database: decodeURIComponent(u.pathname.slice(1)) };
+  } catch (e) { return { connectionString: url }; }
 }
 async function connect(entry) {
   if (entry.db) {
@@ -137,8 +146,12 @@ async function connect(entry) {
     return;
   }
   const client = new Client(entry.options);
-  await client.connect();
-  await client.end();
+  await new Promise((resolve, reject) => {  // pg before 7 answers by callback only
+    const done = (e) => (e ? reject(e) : resolve());
+    const pending = client.connect(done);
+    if (pending && typeof pending.then === 'function') pending.then(() => resolve(), reject);
+  });
+  try { Promise.resolve(client.end()).catch(() => {}); } catch (e) {}
 }
 async function main() {
   for (const file of sources()) await load(file);
@@ -153,8 +166,19 @@ async function main() {
 }
 let settled = false;
 process.on('beforeExit', () => { if (!settled) {
-  say('the driver never answered (no connection made)'); process.exit(1);
+  say('the driver never answered (no connection made)' + oldPg()); process.exit(1);
 } });
+// node-postgres before 8.0.3 never connects on Node 14 and later: it waits on nothing.
+function oldPg() {
+  let version = '';
+  try { version = appRequire('pg/package.json').version; } catch (e) { return ''; }
+  const [major, minor, patch] = version.split('.').map(Number);
+  const old = major < 8 || (major === 8 && minor === 0 && patch < 3);
+  const node = Number(process.versions.node.split('.')[0]);
+  return old && node >= 14
+    ? '; pg ' + version + ' is older than 8.0.3, which never connects on Node 14 and later'
+    : '';
+}
 setTimeout(() => { say('no connection within 60 s'); process.exit(1); }, 60000).unref();
 main().then(() => { settled = true; process.exit(0); }, (e) => { say(text(e)); process.exit(1); });
 """

@@ -65,8 +65,25 @@ module.exports = getClient;
 """
 
 
-def run_probe(app: Path, db_js: str | None, **env: str) -> db_probe.ProbeOutcome:
-    for name, text in (("pg", FAKE_PG), ("knex", FAKE_KNEX)):
+# pg before 7: connect(callback) only (it returns nothing), and no connectionString key.
+FAKE_PG6 = """
+class Client {
+  constructor(options) { this.options = typeof options === 'string' ? {} : options; }
+  connect(callback) {
+    const o = this.options;
+    setTimeout(() => callback(o.ssl ? new Error('The server does not support SSL connections')
+      : (o.host ? null : new Error('connect ECONNREFUSED 127.0.0.1:5432'))), 10);
+  }
+  end() {}
+}
+module.exports = { Client, Pool: Client };
+"""
+
+
+def run_probe(
+    app: Path, db_js: str | None, pg: str | None = None, **env: str
+) -> db_probe.ProbeOutcome:
+    for name, text in (("pg", pg or FAKE_PG), ("knex", FAKE_KNEX)):
         (app / "node_modules" / name).mkdir(parents=True, exist_ok=True)
         (app / "node_modules" / name / "index.js").write_text(text)
     (app / "package.json").write_text('{"name": "probe-test"}')
@@ -111,3 +128,25 @@ def test_a_factory_made_client_is_judged_by_its_settings(tmp_path: Path) -> None
     assert outcome.exit_code == 1, outcome.output
     assert outcome.reason.startswith("db.js:4 (its ssl settings, DATABASE_URL): Error: The server")
     assert outcome.reason.endswith("TLS demanded by ssl: {rejectUnauthorized: false}")
+
+
+def test_an_old_pg_is_asked_by_callback_and_given_the_url_as_parts(tmp_path: Path) -> None:
+    """pg 6 (heroku-postgres-sequelize-example's) answers by callback only: awaiting its
+    connect() passed without connecting; and it ignores a connectionString key."""
+    assert run_probe(tmp_path, None, pg=FAKE_PG6).exit_code == 0
+    outcome = run_probe(tmp_path, FACTORY, pg=FAKE_PG6)
+    assert outcome.exit_code == 1, outcome.output
+    assert "The server does not support SSL connections" in outcome.reason
+
+
+def test_a_pg_that_never_answers_on_this_node_is_named(tmp_path: Path) -> None:
+    """pg before 8.0.3 waits on nothing under Node 14+: the event loop empties, no error."""
+    silent = "class Client { connect(callback) {} end() {} }\nmodule.exports = { Client };\n"
+    (tmp_path / "node_modules" / "pg").mkdir(parents=True)
+    (tmp_path / "node_modules" / "pg" / "package.json").write_text('{"version": "6.4.2"}')
+    outcome = run_probe(tmp_path, None, pg=silent)
+    assert outcome.exit_code == 1
+    assert outcome.reason == (
+        "the driver never answered (no connection made); pg 6.4.2 is older than 8.0.3, "
+        "which never connects on Node 14 and later"
+    )
