@@ -76,6 +76,7 @@ class Runtime:
     node_prebuild: bool = False  # a heroku-prebuild script (runs before the install)
     node_build_script: str | None = None  # "heroku-postbuild", else "build", else None
     node_cleanup: bool = False  # a heroku-cleanup script (runs after the prune)
+    node_tls_sites: tuple[str, ...] = ()  # "db.js:8": settings that always demand TLS
 
     @property
     def minor_version(self) -> str:

@@ -108,19 +108,14 @@ def gate_db_connections(
     web = next((p for p, n in gate_app.service_names.items() if n == gate_config.web), "web")
     running = {**gate_services.others, web: gate_services.web}
 
-    language = gate_app.spec.runtime.language
-    tls_sites: list[str] = []
-    if language == "node":
-        from h2c.heroku.node_app import tls_sites as node_tls_sites
-
-        tls_sites = node_tls_sites(gate_app.dir)
+    runtime = gate_app.spec.runtime
 
     def probe(process: str) -> db_probe.ProbeOutcome:
         args = db_probe.probe_args(
             gate_db_plan.linked[process],
             gate_db_plan.django_manage,
-            language=language,
-            tls_sites=tls_sites,
+            language=runtime.language,
+            tls_sites=runtime.node_tls_sites,
         )
         service = gate_app.service_names.get(process, "")
         outcome = _probe_in(running.get(process), args)

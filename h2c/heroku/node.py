@@ -307,6 +307,16 @@ def _not_direct(script: str, body: str | None, scripts: Mapping[str, str]) -> st
     return None
 
 
+def tls_sites(findings: tuple[Finding, ...]) -> tuple[str, ...]:
+    """``file:line`` of each ``pg_ssl_findings`` finding: the gate's database probe connects as
+    those settings say when the app makes its client later than at load (a factory).
+
+    >>> tls_sites(pg_ssl_findings({"db.js": "x\\nssl: true"}))
+    ('db.js:2',)
+    """
+    return tuple(f"{f.file}:{f.line}" for f in findings)
+
+
 def pg_ssl_findings(sources: Mapping[str, str]) -> tuple[Finding, ...]:
     """Database settings that always demand TLS (Heroku's documented ``ssl:
     {rejectUnauthorized: false}``): Convox's containerised postgres offers no TLS, so such an

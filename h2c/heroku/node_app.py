@@ -8,6 +8,7 @@ own JavaScript for database settings that demand TLS.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from h2c.errors import InputError
@@ -17,6 +18,7 @@ from h2c.heroku.node import (
     detect_node_runtime,
     direct_commands,
     pg_ssl_findings,
+    tls_sites,
 )
 from h2c.heroku.node_pm import LOCKFILES, NODE_FILES, YARN_DIRS
 from h2c.model import Finding, Process, Runtime, Severity
@@ -64,8 +66,9 @@ def load_node(
         processes, scripts, has_server_js=has_server_js, procfile=procfile
     )
     found += direct
-    found += pg_ssl_findings(_sources(app_dir))
-    return runtime, processes, tuple(found)
+    tls = pg_ssl_findings(_sources(app_dir))
+    found += tls
+    return replace(runtime, node_tls_sites=tls_sites(tls)), processes, tuple(found)
 
 
 def _yarn_files(app_dir: Path) -> dict[str, str]:
@@ -77,12 +80,6 @@ def _yarn_files(app_dir: Path) -> dict[str, str]:
             if path.is_file() and not leaves(path, app_dir):
                 found[path.relative_to(app_dir).as_posix()] = ""
     return found
-
-
-def tls_sites(app_dir: Path) -> list[str]:
-    """``file:line`` of each setting that always demands TLS (``pg_ssl_findings``): the gate's
-    probe connects as they say when the app makes its client later than at load (a factory)."""
-    return [f"{f.file}:{f.line}" for f in pg_ssl_findings(_sources(app_dir))]
 
 
 def _sources(app_dir: Path) -> dict[str, str]:

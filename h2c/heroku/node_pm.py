@@ -65,6 +65,15 @@ def install_inputs(files: Mapping[str, str], manager: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def tool_command(manager: str) -> str:
+    """The command a non-npm manager runs as (yarn 1 and 2+ alike are ``yarn``).
+
+    >>> tool_command("yarn-berry"), tool_command("pnpm")
+    ('yarn', 'pnpm')
+    """
+    return "pnpm" if manager == "pnpm" else "yarn"
+
+
 def tool_package(manager: str, spec: str | None) -> str | None:
     """The npm package (pinned) that provides the manager's command, or None for npm: the
     version packageManager names (its ``+sha...`` hash dropped: the registry checks integrity),
@@ -78,7 +87,7 @@ def tool_package(manager: str, spec: str | None) -> str | None:
     if manager not in NPM_PACKAGES:
         return None
     version = DEFAULT_TOOLS[manager]
-    command = "pnpm" if manager == "pnpm" else "yarn"
+    command = tool_command(manager)
     if spec and spec.startswith(command + "@"):
         named = spec.partition("@")[2].partition("+")[0]
         if named and named[0].isdigit() and (manager != "yarn") == (not named.startswith("1.")):

@@ -18,6 +18,7 @@ Pure text. Two stages, in the house style of ``h2c.render.dockerfile_python``:
 
 from __future__ import annotations
 
+from h2c.heroku.node_pm import tool_command
 from h2c.model import AppSpec, Runtime
 from h2c.plan.planner import ConvoxPlan
 from h2c.render import dockerfile_common as common
@@ -155,9 +156,8 @@ def _tool(rt: Runtime) -> list[str]:
     yarn 2+, and leaves the image from Node.js 25)."""
     if not rt.node_tool:
         return []
-    cmd = "pnpm" if rt.package_manager == "pnpm" else "yarn"
     return [
-        _TOOL_NOTE.format(cmd=cmd),
+        _TOOL_NOTE.format(cmd=tool_command(rt.package_manager)),
         f"RUN npm install -g --force {rt.node_tool} && npm cache clean --force",
     ]
 
@@ -171,7 +171,7 @@ def _pnp_cache(rt: Runtime) -> tuple[str, ...]:
 def _tool_at_runtime(spec: AppSpec) -> list[str]:
     """The package manager in the runtime image too when a process runs it, as Heroku keeps it
     on the dyno's PATH."""
-    cmd = "pnpm" if spec.runtime.package_manager == "pnpm" else "yarn"
+    cmd = tool_command(spec.runtime.package_manager)
     if any(p.command.split()[:1] == [cmd] for p in spec.processes):
         return _tool(spec.runtime)
     return []

@@ -89,9 +89,10 @@ def run_probe(
     (app / "package.json").write_text('{"name": "probe-test"}')
     if db_js is not None:
         (app / "db.js").write_text(db_js)
-    from h2c.heroku.node_app import tls_sites
+    from h2c.heroku.node_app import load_node
 
-    args = db_probe.probe_args(["database"], None, language="node", tls_sites=tls_sites(app))
+    sites = load_node(app, (), procfile="Procfile", root=str(app))[0].node_tls_sites
+    args = db_probe.probe_args(["database"], None, language="node", tls_sites=sites)
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://u@db/app", **env}
     done = subprocess.run(args, cwd=app, env=env, capture_output=True, text=True, timeout=60)
     return db_probe.ProbeOutcome("web", "its container", done.returncode, done.stdout)
