@@ -10,7 +10,7 @@ from h2c.compare.session import CompareSession
 def test_same_answer(
     compare_session: CompareSession, compare_request: str, record_property: pytest.RecordProperty
 ) -> None:
-    verdict = compare_session.http()[compare_request]
+    verdict = compare_session.http_verdict(compare_request)
     if verdict.noise:
         record_property("noise", len(verdict.noise))
     if not verdict.ok:  # the message names fields; excerpts stay out of pytest's output

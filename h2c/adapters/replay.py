@@ -8,12 +8,14 @@ followed: where they point is compared. Only GET and HEAD are ever sent, whateve
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
+from typing import Any, cast
 
 import requests
 
@@ -22,6 +24,7 @@ from h2c.compare.requestlist import SAFE_METHODS, Request
 
 SLOTS = ("heroku", "heroku", "convox")  # Diffy: primary, secondary, candidate
 MAX_BODY = 5 * 1024 * 1024
+_ENV_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,21 @@ class _Pace:
             time.sleep(at - now)
 
 
-def replay(requests_: Sequence[Request], bases: dict[str, str], limits: Limits = Limits(),
-           ) -> dict[Request, tuple[Answer, Answer, Answer]]:  # fmt: skip
+Three = tuple[Answer, Answer, Answer]
+
+
+def replay(
+    requests_: Sequence[Request], bases: dict[str, str], limits: Limits = Limits(),
+    each: Callable[[Request, Three], None] | None = None,
+) -> dict[Request, Three]:  # fmt: skip
     """The three answers (Heroku, Heroku, Convox) of each request, in ``requests_`` order.
 
     ``bases`` maps ``heroku`` and ``convox`` to base URLs; the Host each platform routes by is
     the base URL's host. Requests beyond ``limits.max_requests`` are not sent (the caller says
     so); a method other than GET/HEAD is refused before anything is sent.
+
+    ``each(request, answers)`` is called on the pool's thread that got a request's last answer,
+    while the others go on sending: a request can be judged while the rest are on the wire.
     """
     todo = list(requests_)[: limits.max_requests]
     for request in todo:
@@ -66,34 +77,68 @@ def replay(requests_: Sequence[Request], bases: dict[str, str], limits: Limits =
             raise ValueError(f"{request.method} is never sent")
     local = threading.local()
     pace = _Pace(limits.rate)
+    settings = {slot: _environment_settings(bases[slot]) for slot in set(SLOTS)}
+    got: list[Answer | None] = [None] * (len(SLOTS) * len(todo))
+    lock = threading.Lock()
 
-    def fetch(job: tuple[Request, str]) -> Answer:
-        request, slot = job
+    def fetch(index: int) -> None:
+        request, slot = todo[index // len(SLOTS)], SLOTS[index % len(SLOTS)]
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = _stateless_session()
         pace.wait()
-        return _send(session, request, bases[slot].rstrip("/") + request.path, limits.timeout_s)
+        url = bases[slot].rstrip("/") + request.path
+        answer = _send(session, request, url, limits.timeout_s, settings[slot])
+        first = index - index % len(SLOTS)
+        with lock:
+            got[index] = answer
+            three = got[first : first + len(SLOTS)]
+            complete = all(a is not None for a in three)
+        if complete and each is not None:
+            each(request, _three(three))
 
-    jobs = [(request, slot) for request in todo for slot in SLOTS]
     with ThreadPoolExecutor(max_workers=max(1, limits.concurrency)) as pool:
-        answers = list(pool.map(fetch, jobs))
-    return {r: (answers[3 * i], answers[3 * i + 1], answers[3 * i + 2]) for i, r in enumerate(todo)}
+        for _ in pool.map(fetch, range(len(got))):  # raises what a call raised
+            pass
+    n = len(SLOTS)
+    return {r: _three(got[n * i : n * i + n]) for i, r in enumerate(todo)}
+
+
+def _three(answers: Sequence[Answer | None]) -> Three:
+    """A request's answers once all are in (each slot is filled before it is read)."""
+    return cast(Three, tuple(answers))
+
+
+def _environment_settings(url: str) -> dict[str, Any]:
+    """What requests takes from the environment for ``url`` (proxies, ``NO_PROXY``, CA bundle),
+    read once before sending: per request, requests would walk ``os.environ`` on the pool's
+    threads while pytest, in the same process, sets ``PYTEST_CURRENT_TEST`` for each test
+    phase (a KeyError mid-walk). A walk that meets such a change is made again."""
+    probe = requests.Session()
+    for _ in range(_ENV_ATTEMPTS - 1):
+        with contextlib.suppress(KeyError, RuntimeError):  # os.environ changed during the walk
+            return dict(probe.merge_environment_settings(url, {}, None, None, None))
+    return dict(probe.merge_environment_settings(url, {}, None, None, None))
 
 
 def _stateless_session() -> requests.Session:
-    """A session (pooled connections) whose cookie jar accepts no cookie."""
+    """A session (pooled connections) whose cookie jar accepts no cookie and that never reads
+    the environment (its settings come from ``_environment_settings``, nor ``~/.netrc``: no
+    credentials are sent to the apps)."""
     session = requests.Session()
+    session.trust_env = False
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     return session
 
 
-def _send(session: requests.Session, request: Request, url: str, timeout_s: float) -> Answer:
+def _send(session: requests.Session, request: Request, url: str, timeout_s: float,
+          settings: dict[str, Any]) -> Answer:  # fmt: skip
     started = time.monotonic()
     try:
         response = session.request(
             request.method, url, allow_redirects=False, timeout=timeout_s, stream=True,
-            headers={"Accept-Encoding": "identity"},
+            headers={"Accept-Encoding": "identity"}, proxies=settings["proxies"],
+            verify=settings["verify"], cert=settings["cert"],
         )  # fmt: skip
         with response:
             body = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any
 
 from h2c import output
 from h2c.errors import EnvironmentMissing, InputError
-from h2c.gate.summary import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from h2c.gate.summary import Record
 
 
 def require_generated(app_dir: Path) -> None:
@@ -31,13 +35,18 @@ def plugin_args(
     args: argparse.Namespace, kind: str, passed: Sequence[str], paths: Sequence[str]
 ) -> list[str]:
     """``--h2c-<kind>-app`` and ``--h2c-<kind>-<key>`` (``--junit-xml``) for each key of
-    ``passed`` that is set, its value as given (``paths`` made absolute)."""
+    ``passed`` that is set, its value as given (``paths`` made absolute, and a ``*_bin`` given
+    as a path: the checks run from a scratch folder)."""
     out = [f"--h2c-{kind}-app", str(args.app_dir.resolve())]
     for key in passed:
         value = getattr(args, key)
         flag = "--junit-xml" if key == "junit_xml" else f"--h2c-{kind}-{key.replace('_', '-')}"
-        if value is not None:
-            out += [flag, str(Path(value).resolve()) if key in paths else str(value)]
+        if value is None:
+            continue
+        given = str(value)
+        if key in paths or (key.endswith("_bin") and os.sep in given):  # a CLI's name stays
+            given = str(Path(given).resolve())
+        out += [flag, given]
     return out
 
 

@@ -11,7 +11,9 @@ or login missing.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import Any
 
 from h2c.commands._live import finish, require_cli, require_generated
 from h2c.commands._live import plugin_args as live_plugin_args
@@ -86,11 +88,24 @@ def plugin_args(args: argparse.Namespace) -> list[str]:
     return out
 
 
+def early_session(args: argparse.Namespace) -> Any:
+    """The run's session with its reads started (the replay too unless ``--only`` is given),
+    before pytest is imported: they overlap pytest's start-up instead of following it."""
+    from h2c.compare.session import CompareSession, options_from
+
+    names = {"app": "app_dir"}
+    session = CompareSession(options_from(lambda key: getattr(args, names.get(key, key))))
+    session.prefetch(session.early_reads(http=not args.only))
+    return session
+
+
 def run(args: argparse.Namespace) -> int:
+    _preflight(args)
+    session = early_session(args)
     from h2c.compare.runner import run_compare
 
-    _preflight(args)
-    result = run_compare(plugin_args(args), stdout=2 if args.json else None)  # fd 2: JSON alone
+    out = sys.stderr if args.json else None  # stdout: the JSON alone
+    result = run_compare(plugin_args(args), session=session, stdout=out)
     title = f"h2c compare: Heroku {args.heroku_app} vs Convox {args.convox_app}"
     written = args.baseline if result.exit_code == 0 and args.baseline else None
     return finish(args, result, title=title, words=("SAME", "DIFFERENT"),

@@ -61,40 +61,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _options(config: pytest.Config) -> Any:
-    from h2c.adapters.replay import Limits
-    from h2c.compare.answers import DEFAULT_IGNORED_HEADERS
-    from h2c.compare.session import CompareOptions
+    from h2c.compare.session import options_from
 
-    get = config.getoption
-
-    def path(name: str) -> Path | None:
-        return Path(get(name)).resolve() if get(name) else None
-
-    limits = Limits(max_requests=get("h2c_compare_max_requests"),
-                    concurrency=max(1, min(get("h2c_compare_concurrency"), 64)),
-                    rate=get("h2c_compare_rate"))  # fmt: skip
-    ignored = DEFAULT_IGNORED_HEADERS | {h.lower() for h in get("h2c_compare_ignore_header")}
-    return CompareOptions(
-        app_dir=Path(get("h2c_compare_app")).resolve(), heroku_app=get("h2c_compare_heroku_app"),
-        convox_app=get("h2c_compare_convox_app"), rack=get("h2c_compare_rack"),
-        heroku_url=get("h2c_compare_heroku_url"), convox_url=get("h2c_compare_convox_url"),
-        requests_file=path("h2c_compare_requests"), source=get("h2c_compare_source"),
-        target=get("h2c_compare_target"), checksums=get("h2c_compare_checksums"),
-        scheduler=path("h2c_compare_scheduler"), heroku_bin=get("h2c_compare_heroku_bin"),
-        convox_bin=get("h2c_compare_convox_bin"), limits=limits, ignored_headers=ignored,
-        quiet_s=get("h2c_compare_quiet"),
-    )  # fmt: skip
+    return options_from(lambda key: config.getoption(f"h2c_compare_{key}"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from h2c.compare.early import EARLY
     from h2c.compare.session import CompareSession
 
     get = config.getoption
     session = None
     if get("h2c_compare_app") and get("h2c_compare_heroku_app") and get("h2c_compare_convox_app"):
-        session = CompareSession(_options(config))
-        if not get("collectonly"):  # before the fixtures' import: the reads wait on the network
-            session.prefetch(_early_reads(session, config))
+        options = _options(config)
+        session = config.stash.get(EARLY, None)
+        if session is None or session.options != options:  # started by `h2c compare`, or not
+            session = CompareSession(options)
+            if not get("collectonly"):  # before the fixtures' import: reads wait on the network
+                session.prefetch(session.early_reads(http=every_check_runs(config)))
     config.pluginmanager.import_plugin("h2c.compare.fixtures")  # through pytest: rewritten
     from h2c.compare.fixtures import SESSION
 
@@ -104,16 +88,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[SESSION] = session
 
 
-def _early_reads(session: Any, config: pytest.Config) -> list[Callable[[], object]]:
-    """The reads to start while pytest collects: all of them, each CLI call on its own thread
-    (the judgements wait for the calls they need), but the HTTP replay only when every check
-    is selected (``-k`` or ``-m`` may leave the HTTP checks out: no traffic then)."""
-    calls = [session.release, session.heroku_config, session.formation, session.convox_processes,
-             session.bases]  # fmt: skip
-    reads = [*calls, session.config, session.processes, session.schedule, session.data]
-    if not config.getoption("keyword") and not config.getoption("markexpr"):
-        reads.insert(0, session.http)
-    return reads
+def every_check_runs(config: pytest.Config) -> bool:
+    """No ``-k``/``-m``: only then is the replay started early (they may leave the HTTP checks
+    out, and then nothing is sent)."""
+    return not config.getoption("keyword") and not config.getoption("markexpr")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

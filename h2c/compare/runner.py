@@ -1,7 +1,10 @@
-"""Run the compare checks (``pytest --pyargs h2c.compare_checks``) in a subprocess, like the gate.
+"""Run the compare checks (``pytest --pyargs h2c.compare_checks``) in this process.
 
-Same isolation as ``h2c.gate.runner`` (its ini, scratch rootdir, ``--noconftest``, no
-auto-loaded plugins, no ``PYTEST_ADDOPTS``) and the same exit codes (``gate_exit_code``).
+Isolated like the gate (its ini, scratch rootdir, ``--noconftest``, no auto-loaded plugins, no
+``PYTEST_ADDOPTS``) with the same exit codes (``gate_exit_code``), but not in a subprocess: the
+session's reads (the replay, every CLI call) start before pytest is imported and run while it
+starts and collects. The compare checks start nothing (read-only, no containers), so there is
+nothing a subprocess would have to clean up apart from this process.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from h2c.gate.runner import run_checks
+from h2c.gate.runner import run_checks_here
 from h2c.gate.summary import Record
 
 
@@ -23,8 +26,17 @@ class CompareRun:
     details: list[dict[str, Any]]
 
 
-def run_compare(options: Sequence[str], *, stdout: int | IO[str] | None = None) -> CompareRun:
-    """``options``: ``--h2c-compare-*`` and pytest arguments (paths absolute)."""
-    run, texts = run_checks("compare", options, stdout=stdout, outputs=("details",))
+def run_compare(
+    options: Sequence[str], *, session: Any = None, stdout: IO[str] | None = None
+) -> CompareRun:
+    """``options``: ``--h2c-compare-*`` and pytest arguments (paths absolute); ``session``: a
+    CompareSession whose reads were started already (used when its options are these)."""
+    plugins: list[object] = []
+    if session is not None:
+        from h2c.compare.early import EarlySession
+
+        plugins.append(EarlySession(session))
+    run, texts = run_checks_here("compare", options, plugins=plugins, stdout=stdout,
+                                 outputs=("details",))  # fmt: skip
     rows = json.loads(texts["details"]) if "details" in texts else []
     return CompareRun(run.pytest_rc, run.records, run.exit_code, rows)

@@ -10,22 +10,26 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from h2c.adapters.heroku_cli import HerokuCli
-from h2c.adapters.replay import Limits, replay
+from h2c.adapters.replay import Limits, Three, replay
 from h2c.compare.answers import DEFAULT_IGNORED_HEADERS
-from h2c.compare.requestlist import RequestList, from_paths, parse_requests
-from h2c.compare.verdicts import Verdict, process_verdicts, schedule_verdicts
+from h2c.compare.arrivals import Arrivals
+from h2c.compare.requestlist import Request, RequestList, from_paths, parse_requests
 from h2c.errors import InputError
-from h2c.gate.reads import OnceReads
-from h2c.verdicts.envparity import KeyVerdict
+from h2c.gate.reads import Failure, OnceReads
 
-TYPE_CHECKING = False  # deepdiff loads when the answers are compared, not before the replay
+# Only what the replay needs is imported before it starts (``h2c compare`` starts it before
+# pytest): deepdiff loads when answers are compared, the CLIs' adapters on their own threads.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from h2c.adapters.heroku_cli import HerokuCli
     from h2c.compare.diffy import PathVerdict
+    from h2c.compare.verdicts import Verdict
+    from h2c.verdicts.envparity import KeyVerdict
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,31 @@ class CompareOptions:
     quiet_s: float = 2.0  # the pause between the two reads of the source's counts
 
 
+def options_from(get: Callable[[str], Any]) -> CompareOptions:
+    """The options of one run from ``get(key)``: the plugin's ``--h2c-compare-<key>`` values
+    or ``h2c compare``'s own arguments (``app``, ``heroku_app``, ``ignore_header``...), so the
+    CLI's early session and the plugin's are made by one rule."""
+
+    def path(key: str) -> Path | None:
+        return Path(get(key)).resolve() if get(key) else None
+
+    def binary(key: str) -> str | None:  # a name is looked up on PATH, a path made absolute
+        value = get(key)
+        return str(Path(value).resolve()) if value and os.sep in value else value
+
+    concurrency = max(1, min(get("concurrency"), 64))
+    limits = Limits(max_requests=get("max_requests"), concurrency=concurrency, rate=get("rate"))
+    ignored = DEFAULT_IGNORED_HEADERS | {h.lower() for h in get("ignore_header")}
+    return CompareOptions(
+        app_dir=Path(get("app")).resolve(), heroku_app=get("heroku_app"),
+        convox_app=get("convox_app"), rack=get("rack"), heroku_url=get("heroku_url"),
+        convox_url=get("convox_url"), requests_file=path("requests"), source=get("source"),
+        target=get("target"), checksums=bool(get("checksums")), scheduler=path("scheduler"),
+        heroku_bin=binary("heroku_bin"), convox_bin=binary("convox_bin"), limits=limits,
+        ignored_headers=ignored, quiet_s=get("quiet"),
+    )  # fmt: skip
+
+
 @dataclass
 class DataFindings:
     report: Any  # h2c.db.verify.VerifyReport
@@ -59,9 +88,12 @@ class DataFindings:
 class CompareSession(OnceReads):
     options: CompareOptions
     _done: dict[str, Any] = field(default_factory=dict)
+    _arrivals: Arrivals[PathVerdict] = field(default_factory=Arrivals)
 
     @property
     def heroku(self) -> HerokuCli:
+        from h2c.adapters.heroku_cli import HerokuCli
+
         return HerokuCli(self.options.heroku_app, self.options.heroku_bin)
 
     # --- reads ---------------------------------------------------------------------------
@@ -73,7 +105,7 @@ class CompareSession(OnceReads):
         def read() -> RequestList:
             file = self.options.requests_file
             if file is not None:
-                from h2c.heroku.app import read_text
+                from h2c.heroku.files import read_text
 
                 return parse_requests(read_text(file, expected="a request list"), file=str(file))
             from h2c.artifacts.h2c_toml import h2c_toml_in
@@ -81,6 +113,16 @@ class CompareSession(OnceReads):
             return from_paths(list(h2c_toml_in(self.options.app_dir).web.smoke_paths))
 
         return self._once("requests", read)
+
+    def early_reads(self, *, http: bool) -> list[Callable[[], object]]:
+        """The reads to start before pytest has collected: all of them, each CLI call on its
+        own thread (the judgements wait for the calls they need), and the HTTP replay when
+        ``http`` (not when ``-k``/``-m``/``--only`` may leave the HTTP checks out: no traffic
+        then)."""
+        calls = [self.release, self.heroku_config, self.formation, self.convox_processes,
+                 self.bases]  # fmt: skip
+        reads = [*calls, self.config, self.processes, self.schedule, self.data]
+        return [self.http, *reads] if http else reads
 
     def http_labels(self) -> list[str]:
         """The requests that will be sent (the cap applied), as the checks name them."""
@@ -109,20 +151,44 @@ class CompareSession(OnceReads):
         return self._once("bases", read)
 
     def http(self) -> dict[str, PathVerdict]:
+        """Every request's verdict, in the list's order (for the report and ``--json``)."""
+
         def read() -> dict[str, PathVerdict]:
             # The data is read first: an app may write on a GET (a visit log), and Heroku is
             # asked each request twice, so the replay itself would make the source "still being
             # written" and its counts differ from Convox's. A failed data read stays its own.
             with contextlib.suppress(Exception):
                 self.data()
-            answers = replay(self.requests().requests, self.bases(), self.options.limits)
-            from h2c.compare.diffy import compare
-
             ignored = self.options.ignored_headers
-            return {r.label: compare(r, *three, ignored_headers=ignored)
-                    for r, three in answers.items()}  # fmt: skip
+            verdicts: dict[str, PathVerdict] = {}
+
+            def judge(request: Request, three: Three) -> None:
+                try:
+                    from h2c.compare.diffy import compare
+
+                    verdict = compare(request, *three, ignored_headers=ignored)
+                except Exception as failed:  # that request's check reports it; the rest go on
+                    self._arrivals.put(request.label, Failure(failed))
+                    return
+                verdicts[request.label] = verdict
+                self._arrivals.put(request.label, verdict)
+
+            try:
+                answers = replay(self.requests().requests, self.bases(), self.options.limits,
+                                 each=judge)  # fmt: skip
+            except Exception as failed:
+                self._arrivals.close(failed)
+                raise
+            self._arrivals.close()
+            return {r.label: verdicts[r.label] for r in answers if r.label in verdicts}
 
         return self._once("http", read)
+
+    def http_verdict(self, label: str) -> PathVerdict:
+        """One request's verdict, as soon as its answers are in: the replay (started here if
+        nothing started it yet) goes on sending the rest meanwhile."""
+        self.start(self.http)
+        return self._arrivals.wait(label)
 
     def heroku_config(self) -> dict[str, Any]:
         return self._once("heroku_config", self.heroku.config)
@@ -155,6 +221,8 @@ class CompareSession(OnceReads):
 
     def processes(self) -> list[Verdict]:
         def read() -> list[Verdict]:
+            from h2c.compare.verdicts import process_verdicts
+
             formation, running = self.formation(), self.convox_processes()
             return process_verdicts(formation, running, self.release())
 
@@ -163,6 +231,7 @@ class CompareSession(OnceReads):
     def schedule(self) -> list[Verdict]:
         def read() -> list[Verdict]:
             from h2c.artifacts.yamldoc import load_yaml_mapping
+            from h2c.compare.verdicts import schedule_verdicts
             from h2c.heroku.app import read_text
             from h2c.heroku.scheduler import parse_scheduler
 
@@ -188,12 +257,12 @@ class CompareSession(OnceReads):
         """(source, target), or None when no target was given (the data checks skip)."""
 
         def read() -> tuple[str, str] | None:
-            from h2c.db.conn import check_url
-            from h2c.gate.db_targets import expand
-
             target = self._target()
             if target is None:
                 return None
+            from h2c.db.conn import check_url
+            from h2c.gate.db_targets import expand
+
             if self.options.source:
                 source = expand(self.options.source, os.environ, what="--source")
             else:
@@ -209,11 +278,11 @@ class CompareSession(OnceReads):
 
     def data(self) -> DataFindings | None:
         def read() -> DataFindings | None:
-            from h2c.db import verify
-
             urls = self.database_urls()
             if urls is None:
                 return None
+            from h2c.db import verify
+
             source, target = urls
             report = verify.verify(source, target, with_checksums=self.options.checksums)
             time.sleep(self.options.quiet_s)

@@ -12,10 +12,11 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
-from h2c.adapters.convox_cli import ConvoxCli
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from h2c.adapters.convox_cli import ConvoxCli
 
 T = TypeVar("T")
 _GUARD = threading.Lock()  # creates each session's per-read locks
@@ -40,6 +41,8 @@ class OnceReads:
 
     @property
     def convox(self) -> ConvoxCli:
+        from h2c.adapters.convox_cli import ConvoxCli
+
         return ConvoxCli(self.options.convox_app, self.options.rack, self.options.convox_bin)
 
     def _once(self, name: str, read: Callable[[], T]) -> T:
@@ -48,10 +51,10 @@ class OnceReads:
                 try:
                     self._done[name] = (read(), None)
                 except Exception as failed:  # kept, and raised for every check that needs it
-                    self._done[name] = (None, failed)
-        value, error = self._done[name]
-        if error is not None:
-            raise error
+                    self._done[name] = (None, Failure(failed))
+        value, failure = self._done[name]
+        if failure is not None:
+            failure.reraise()
         return value  # type: ignore[no-any-return]
 
     def _lock(self, name: str) -> threading.RLock:
@@ -66,11 +69,24 @@ class OnceReads:
         ``heroku`` call alone takes about a second), so reads made side by side while pytest
         collects cost the longest of them rather than their sum. Errors stay with the read.
         """
-        reads = list(reads)
-        pool = ThreadPoolExecutor(max_workers=max(1, len(reads)), thread_name_prefix="h2c-read")
         for read in reads:
-            pool.submit(_quietly, read)
-        pool.shutdown(wait=False)
+            self.start(read)
+
+    def start(self, read: Callable[[], object]) -> None:
+        """Start ``read`` on a thread of its own unless it was started already.
+
+        A daemon thread: a read no check waits for (one that ``-k`` left out) must not hold
+        up the end of the run.
+        """
+        name = read.__name__  # never repr(read): a session's repr holds every value read
+        with _GUARD:
+            started: set[str] = self.__dict__.setdefault("_started", set())
+            if name in started:
+                return
+            started.add(name)
+        thread = threading.Thread(target=_quietly, args=(read,), name=f"h2c-read-{name}")
+        thread.daemon = True
+        thread.start()
 
     def done(self, name: str) -> Any:
         """A read already made (None if it was not made or failed): for the report."""
@@ -79,12 +95,24 @@ class OnceReads:
 
     def _target(self) -> str | None:
         """``--target`` ($VAR expanded) as a checked database URL; None when not given."""
+        if not self.options.target:
+            return None
         from h2c.db.conn import check_url
         from h2c.gate.db_targets import expand
 
-        if not self.options.target:
-            return None
         return check_url(expand(self.options.target, os.environ, what="--target"), "--target")
+
+
+class Failure:
+    """A read's error, raised again for each check that needs it from the traceback it had:
+    raising one exception object again adds the raiser's frames to it each time, and a hundred
+    checks would make pytest format a traceback a hundred times deeper."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error, self._traceback = error, error.__traceback__
+
+    def reraise(self) -> NoReturn:
+        raise self.error.with_traceback(self._traceback)
 
 
 def _quietly(read: Callable[[], object]) -> None:

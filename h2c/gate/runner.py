@@ -18,13 +18,14 @@ absolute.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TypedDict, Unpack
@@ -40,6 +41,7 @@ GATE_INI = """\
 addopts =
 """
 DROPPED_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")  # the user's pytest settings, not the gate's
+AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 URL_OPTIONS = {"--h2c-source": "H2C_GATE_SOURCE_URL", "--h2c-target": "H2C_GATE_TARGET_URL"}
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 SI_KERNEL = 0x80  # si_code of a signal the kernel sent (the terminal's Ctrl-C to its group)
@@ -177,7 +179,7 @@ def run_gate(
 def child_env(extra: Mapping[str, str]) -> dict[str, str]:
     """This process's environment for a checks run: no ``DROPPED_ENV``, no plugin autoload."""
     kept = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
-    return {**kept, **extra, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    return {**kept, **extra, AUTOLOAD: "1"}
 
 
 def run_checks(
@@ -191,21 +193,76 @@ def run_checks(
     """
     with tempfile.TemporaryDirectory(prefix=f"h2c-{kind}-") as name:
         scratch = Path(name)
-        (scratch / "pytest.ini").write_text(GATE_INI, encoding="utf-8")
-        files = {out: scratch / f"{out}.json" for out in ("summary", *outputs)}
-        argv = [
-            sys.executable, "-m", "pytest", "--pyargs", f"h2c.{kind}_checks",
-            "-p", f"h2c.{kind}.plugin", "-c", str(scratch / "pytest.ini"),
-            "--rootdir", str(scratch), "--noconftest", "-p", "no:cacheprovider",
-            *(arg for out, file in files.items() for arg in (f"--h2c-{kind}-{out}", str(file))),
-            *options,
-        ]  # fmt: skip
+        files, args = _checks_args(kind, scratch, options, outputs)
+        argv = [sys.executable, "-m", "pytest", *args]
         with subprocess.Popen(argv, env=child_env({}), cwd=scratch, stdout=stdout) as run:
             rc = _wait(run)
-        summary = files.pop("summary")
-        records = read_json(summary) if summary.exists() else []
-        texts = {out: file.read_text() for out, file in files.items() if file.exists()}
+        return _checks_result(rc, files)
+
+
+def run_checks_here(
+    kind: str, options: Sequence[str], *, plugins: Sequence[object] = (),
+    stdout: IO[str] | None = None, outputs: Sequence[str] = (),
+) -> tuple[GateRun, dict[str, str]]:  # fmt: skip
+    """``run_checks`` in this process, isolated the same way but for the process: for a run
+    whose reads were started before pytest was imported (``plugins`` hand them over), which
+    a subprocess would have to start again after its own start-up. Its output goes to
+    ``stdout`` (default: this process's). A Ctrl-C is KeyboardInterrupt once pytest has said
+    so; the checks started nothing that needs stopping."""
+    import pytest
+
+    with (
+        tempfile.TemporaryDirectory(prefix=f"h2c-{kind}-") as name,
+        _checks_environ(),
+        contextlib.redirect_stdout(stdout or sys.stdout),
+        contextlib.chdir(name),  # as the subprocess's cwd: pytest names files from there
+    ):
+        files, args = _checks_args(kind, Path(name), options, outputs)
+        rc = int(pytest.main(args, plugins=list(plugins)))
+        if rc == pytest.ExitCode.INTERRUPTED:
+            raise KeyboardInterrupt
+        return _checks_result(rc, files)
+
+
+def _checks_args(
+    kind: str, scratch: Path, options: Sequence[str], outputs: Sequence[str]
+) -> tuple[dict[str, Path], list[str]]:
+    """The output files by name, and pytest's arguments: the gate's ini and rootdir in
+    ``scratch``, no conftest, no cache."""
+    (scratch / "pytest.ini").write_text(GATE_INI, encoding="utf-8")
+    files = {out: scratch / f"{out}.json" for out in ("summary", *outputs)}
+    args = [
+        "--pyargs", f"h2c.{kind}_checks", "-p", f"h2c.{kind}.plugin",
+        "-c", str(scratch / "pytest.ini"), "--rootdir", str(scratch), "--noconftest",
+        "-p", "no:cacheprovider",
+        *(arg for out, file in files.items() for arg in (f"--h2c-{kind}-{out}", str(file))),
+        *options,
+    ]  # fmt: skip
+    return files, args
+
+
+def _checks_result(rc: int, files: dict[str, Path]) -> tuple[GateRun, dict[str, str]]:
+    summary = files["summary"]
+    records = read_json(summary) if summary.exists() else []
+    texts = {out: f.read_text() for out, f in files.items() if out != "summary" and f.exists()}
     return GateRun(rc, records, gate_exit_code(rc, records)), texts
+
+
+@contextlib.contextmanager
+def _checks_environ() -> Iterator[None]:
+    """This process's environment as ``child_env`` makes a checks run's, while it runs."""
+    saved = {name: os.environ.get(name) for name in (*DROPPED_ENV, AUTOLOAD)}
+    try:
+        for name in DROPPED_ENV:
+            os.environ.pop(name, None)
+        os.environ[AUTOLOAD] = "1"
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _wait(gate: subprocess.Popen[bytes]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,16 +69,22 @@ def test_http_is_replayed_early_only_when_every_check_runs(
 ) -> None:
     from types import SimpleNamespace
 
-    from h2c.compare.plugin import _early_reads
+    from h2c.compare.plugin import every_check_runs
 
-    names = ("http", "config", "processes", "schedule", "data", "release", "heroku_config",
-             "formation", "convox_processes", "bases")  # fmt: skip
-    session = SimpleNamespace(**{name: name for name in names})
     options = {"keyword": keyword, "markexpr": markexpr}
     config = SimpleNamespace(getoption=options.__getitem__)
-    reads = _early_reads(session, config)  # type: ignore[arg-type]
-    assert ("http" in reads) is replays
-    assert {"config", "processes", "schedule", "data"} <= set(reads)
+    assert every_check_runs(config) is replays  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("http", [True, False])
+def test_the_early_reads_are_every_read_and_the_replay_only_when_asked(http: bool) -> None:
+    from h2c.compare.session import CompareOptions, CompareSession
+
+    session = CompareSession(CompareOptions(Path("."), "shop", "shop"))
+    names = [read.__name__ for read in session.early_reads(http=http)]
+    assert ("http" in names) is http
+    assert {"config", "processes", "schedule", "data", "release", "heroku_config",
+            "formation", "convox_processes", "bases"} <= set(names)  # fmt: skip
 
 
 def test_the_data_is_read_before_any_request_is_replayed(monkeypatch, tmp_path) -> None:
@@ -91,7 +98,7 @@ def test_the_data_is_read_before_any_request_is_replayed(monkeypatch, tmp_path) 
     compare = CompareSession(options)
     monkeypatch.setattr(compare, "requests", lambda: module.from_paths(["/"]))
     monkeypatch.setattr(compare, "data", lambda: order.append("data"))
-    monkeypatch.setattr(module, "replay", lambda *a: order.append("replay") or {})
+    monkeypatch.setattr(module, "replay", lambda *a, **k: order.append("replay") or {})
     compare.prefetch([compare.http, compare.data])
     assert compare.http() == {}
     assert order.index("data") < order.index("replay")
