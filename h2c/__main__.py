@@ -19,6 +19,10 @@ import sys
 def run() -> None:
     """Run the command line and exit with its code."""
     gc.disable()
+    if sys.argv[1:2] == ["compare"]:  # its replay worker starts while h2c does
+        from h2c.adapters.replay_worker import ReplayWorker
+
+        ReplayWorker.prestart()
     from h2c.cli import main
 
     code = main(before_command=_collect_from_here)

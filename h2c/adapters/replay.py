@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any, cast
 
-import requests
-
 from h2c.compare.answers import Answer
 from h2c.compare.requestlist import SAFE_METHODS, Request
+
+# requests (0.15 s to import) loads where the requests are sent: in the replay worker, which
+# imports it while h2c compare prepares its job (``h2c.adapters.replay_worker``).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import requests
 
 SLOTS = ("heroku", "heroku", "convox")  # Diffy: primary, secondary, candidate
 MAX_BODY = 5 * 1024 * 1024
@@ -114,6 +118,8 @@ def _environment_settings(url: str) -> dict[str, Any]:
     read once before sending: per request, requests would walk ``os.environ`` on the pool's
     threads while pytest, in the same process, sets ``PYTEST_CURRENT_TEST`` for each test
     phase (a KeyError mid-walk). A walk that meets such a change is made again."""
+    import requests
+
     probe = requests.Session()
     for _ in range(_ENV_ATTEMPTS - 1):
         with contextlib.suppress(KeyError, RuntimeError):  # os.environ changed during the walk
@@ -125,6 +131,8 @@ def _stateless_session() -> requests.Session:
     """A session (pooled connections) whose cookie jar accepts no cookie and that never reads
     the environment (its settings come from ``_environment_settings``, nor ``~/.netrc``: no
     credentials are sent to the apps)."""
+    import requests
+
     session = requests.Session()
     session.trust_env = False
     session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
@@ -133,6 +141,8 @@ def _stateless_session() -> requests.Session:
 
 def _send(session: requests.Session, request: Request, url: str, timeout_s: float,
           settings: dict[str, Any]) -> Answer:  # fmt: skip
+    import requests
+
     started = time.monotonic()
     try:
         response = session.request(
@@ -155,6 +165,8 @@ def _send(session: requests.Session, request: Request, url: str, timeout_s: floa
 
 def _why(error: requests.RequestException) -> str:
     """The kind of failure, never the URL (it may hold a token)."""
+    import requests
+
     if isinstance(error, requests.Timeout):
         return "timed out"
     if isinstance(error, requests.ConnectionError):

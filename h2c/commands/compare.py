@@ -89,23 +89,32 @@ def plugin_args(args: argparse.Namespace) -> list[str]:
 
 
 def early_session(args: argparse.Namespace) -> Any:
-    """The run's session with its reads started (the replay too unless ``--only`` is given),
-    before pytest is imported: they overlap pytest's start-up instead of following it."""
+    """The run's session with its reads started (the replay too unless ``--only`` leaves the
+    HTTP checks out), before pytest is imported: they overlap pytest's start-up instead of
+    following it. The replay's worker process is spawned first, so its start-up does too."""
+    from h2c.adapters.replay_worker import ReplayWorker
+
+    http = not args.only or "http" in args.only
+    worker = ReplayWorker.take(needed=http)
     from h2c.compare.session import CompareSession, options_from
 
     names = {"app": "app_dir"}
-    session = CompareSession(options_from(lambda key: getattr(args, names.get(key, key))))
-    session.prefetch(session.early_reads(http=not args.only))
+    options = options_from(lambda key: getattr(args, names.get(key, key)))
+    session = CompareSession(options, worker=worker)
+    session.prefetch(session.early_reads(http=http))
     return session
 
 
 def run(args: argparse.Namespace) -> int:
     _preflight(args)
     session = early_session(args)
-    from h2c.compare.runner import run_compare
+    try:
+        from h2c.compare.runner import run_compare
 
-    out = sys.stderr if args.json else None  # stdout: the JSON alone
-    result = run_compare(plugin_args(args), session=session, stdout=out)
+        out = sys.stderr if args.json else None  # stdout: the JSON alone
+        result = run_compare(plugin_args(args), session=session, stdout=out)
+    finally:
+        session.close()
     title = f"h2c compare: Heroku {args.heroku_app} vs Convox {args.convox_app}"
     written = args.baseline if result.exit_code == 0 and args.baseline else None
     return finish(args, result, title=title, words=("SAME", "DIFFERENT"),

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from h2c.adapters.replay import Limits, Three, replay
+from h2c.adapters.replay import Limits, Three
+from h2c.adapters.replay_worker import ReplayWorker
 from h2c.compare.answers import DEFAULT_IGNORED_HEADERS
 from h2c.compare.arrivals import Arrivals
 from h2c.compare.requestlist import Request, RequestList, from_paths, parse_requests
@@ -89,6 +90,13 @@ class CompareSession(OnceReads):
     options: CompareOptions
     _done: dict[str, Any] = field(default_factory=dict)
     _arrivals: Arrivals[PathVerdict] = field(default_factory=Arrivals)
+    worker: ReplayWorker | None = None  # spawned early by ``h2c compare``, else by the replay
+
+    def close(self) -> None:
+        """Stop a replay worker that was spawned and never given its job."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.close()
 
     @property
     def heroku(self) -> HerokuCli:
@@ -174,8 +182,9 @@ class CompareSession(OnceReads):
                 self._arrivals.put(request.label, verdict)
 
             try:
-                answers = replay(self.requests().requests, self.bases(), self.options.limits,
-                                 each=judge)  # fmt: skip
+                worker, self.worker = self.worker or ReplayWorker.spawn(), None
+                answers = worker.replay(self.requests().requests, self.bases(),
+                                        self.options.limits, each=judge)  # fmt: skip
             except Exception as failed:
                 self._arrivals.close(failed)
                 raise

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+import requests
 
 from h2c.adapters import replay as replay_module
 from h2c.adapters.replay import Limits, replay
@@ -61,14 +62,14 @@ def test_the_environment_is_read_once_per_platform_not_per_request(echo, monkeyp
     """pytest sets PYTEST_CURRENT_TEST at each test phase while the replay runs on threads of
     the same process: requests walking os.environ per request met a KeyError mid-walk."""
     walks: list[str] = []
-    real = replay_module.requests.Session.merge_environment_settings
+    real = requests.Session.merge_environment_settings
 
     def counted(self, url, *args):  # type: ignore[no-untyped-def]
         if self.trust_env:
             walks.append(url)
         return real(self, url, *args)
 
-    monkeypatch.setattr(replay_module.requests.Session, "merge_environment_settings", counted)
+    monkeypatch.setattr(requests.Session, "merge_environment_settings", counted)
     replay([Request(f"/p{i}") for i in range(10)], {"heroku": echo, "convox": echo},
            Limits(concurrency=4, rate=0))  # fmt: skip
     assert len(walks) == 2  # Heroku's base and Convox's, before the first request
@@ -84,7 +85,7 @@ def test_a_proxy_from_the_environment_is_still_used(monkeypatch) -> None:
 
 def test_a_walk_that_meets_a_changing_environment_is_made_again(monkeypatch) -> None:
     calls: list[int] = []
-    real = replay_module.requests.Session.merge_environment_settings
+    real = requests.Session.merge_environment_settings
 
     def flaky(self, url, *args):  # type: ignore[no-untyped-def]
         calls.append(1)
@@ -92,7 +93,7 @@ def test_a_walk_that_meets_a_changing_environment_is_made_again(monkeypatch) -> 
             raise KeyError("PYTEST_CURRENT_TEST")  # os.environ changed under the walk
         return real(self, url, *args)
 
-    monkeypatch.setattr(replay_module.requests.Session, "merge_environment_settings", flaky)
+    monkeypatch.setattr(requests.Session, "merge_environment_settings", flaky)
     assert "proxies" in replay_module._environment_settings("http://127.0.0.1:1")
     assert len(calls) == 2
 
@@ -174,3 +175,39 @@ def test_the_in_process_run_is_isolated_like_the_subprocess_and_leaves_nothing(
     assert os.getcwd() == str(tmp_path)
     assert os.environ["PYTEST_ADDOPTS"] == "--no-such-option-of-the-user"
     assert "PYTEST_DISABLE_PLUGIN_AUTOLOAD" not in os.environ
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "new-interpreter"])
+def test_the_worker_replays_as_the_in_process_replay_does(echo: str, fork: bool) -> None:
+    from h2c.adapters.replay_worker import ReplayWorker
+
+    requests_ = [Request(f"/p{i}") for i in range(9)] + [Request("/p0")]  # a repeat: once
+    handed: list[str] = []
+    worker = ReplayWorker.spawn(fork=fork)
+    got = worker.replay(requests_, {"heroku": echo, "convox": echo}, Limits(concurrency=3, rate=0),
+                        each=lambda r, three: handed.append(r.path))  # fmt: skip
+    assert list(got) == requests_[:9] and sorted(handed) == sorted(r.path for r in requests_[:9])
+    assert all(json.loads(a.body)["path"] == r.path for r, three in got.items() for a in three)
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "new-interpreter"])
+def test_a_failed_replay_names_the_kind_of_failure_never_the_url(fork: bool) -> None:
+    from h2c.adapters.replay_worker import ReplayFailed, ReplayWorker
+
+    worker = ReplayWorker.spawn(fork=fork)
+    with pytest.raises(ReplayFailed) as failed:  # no Convox base URL: a KeyError in the worker
+        worker.replay([Request("/")], {"heroku": "http://user:s3cret@127.0.0.1:1"}, Limits())
+    assert "KeyError" in str(failed.value) and "s3cret" not in str(failed.value)
+
+
+def test_a_worker_never_given_its_job_is_stopped_not_left_behind() -> None:
+    from h2c.adapters import replay_worker
+    from h2c.adapters.replay_worker import ReplayWorker
+
+    ReplayWorker.prestart()
+    prestarted = replay_worker._PRESTARTED
+    assert prestarted is not None
+    assert ReplayWorker.take(needed=False) is None  # `--only config`: nothing is sent
+    assert replay_worker._PRESTARTED is None
+    with pytest.raises(ProcessLookupError):  # ended and reaped: not even a zombie left
+        os.kill(prestarted.pid, 0)

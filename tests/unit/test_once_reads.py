@@ -98,7 +98,16 @@ def test_the_data_is_read_before_any_request_is_replayed(monkeypatch, tmp_path) 
     compare = CompareSession(options)
     monkeypatch.setattr(compare, "requests", lambda: module.from_paths(["/"]))
     monkeypatch.setattr(compare, "data", lambda: order.append("data"))
-    monkeypatch.setattr(module, "replay", lambda *a, **k: order.append("replay") or {})
+    class Worker:
+        @staticmethod
+        def spawn() -> Worker:
+            return Worker()
+
+        def replay(self, *args: object, **kwargs: object) -> dict[str, object]:
+            order.append("replay")
+            return {}
+
+    monkeypatch.setattr(module, "ReplayWorker", Worker)
     compare.prefetch([compare.http, compare.data])
     assert compare.http() == {}
     assert order.index("data") < order.index("replay")
