@@ -94,6 +94,8 @@ class ReplayWorker:
 
     @classmethod
     def _forked(cls) -> ReplayWorker:
+        import h2c.adapters.replay  # noqa: F401 (h2c needs it too: imported once, for both)
+
         job_in, job_out = os.pipe()
         frames_in, frames_out = os.pipe()
         pid = os.fork()

@@ -182,10 +182,10 @@ class CompareSession(OnceReads):
                 self._arrivals.put(request.label, verdict)
 
             try:
+                requests_, bases = self.requests().requests, self.bases()
                 worker, self.worker = self.worker or ReplayWorker.spawn(), None
-                answers = worker.replay(self.requests().requests, self.bases(),
-                                        self.options.limits, each=judge)  # fmt: skip
-            except Exception as failed:
+                answers = worker.replay(requests_, bases, self.options.limits, each=judge)
+            except Exception as failed:  # a worker not taken is stopped by ``close``
                 self._arrivals.close(failed)
                 raise
             self._arrivals.close()

@@ -98,6 +98,7 @@ def test_the_data_is_read_before_any_request_is_replayed(monkeypatch, tmp_path) 
     compare = CompareSession(options)
     monkeypatch.setattr(compare, "requests", lambda: module.from_paths(["/"]))
     monkeypatch.setattr(compare, "data", lambda: order.append("data"))
+
     class Worker:
         @staticmethod
         def spawn() -> Worker:
