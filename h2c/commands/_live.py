@@ -61,13 +61,12 @@ def finish(
     ``words``: the verdict when all passed and when not, e.g. ``("SAME", "DIFFERENT")``.
     """
     import json
-    from dataclasses import asdict
 
     from h2c.gate.summary import render
 
     records: list[Record] = run.records
     if args.json:
-        doc = {"exit_code": run.exit_code, "checks": [asdict(r) for r in records], **(extra or {})}
+        doc = {"exit_code": run.exit_code, "checks": [r.row() for r in records], **(extra or {})}
         output.raw(json.dumps(doc, indent=2) + "\n")
         return int(run.exit_code)
     width = max(shutil.get_terminal_size((160, 24)).columns, 120)

@@ -17,6 +17,11 @@ from typing import IO, Any
 from h2c.gate.runner import run_checks_here
 from h2c.gate.summary import Record
 
+# pytest's own plugin that a compare run does without: unraisableexception ends every run
+# with a full garbage collection (40 ms over pytest, deepdiff and the rest) to find exceptions
+# raised in finalizers, and nothing a compare run makes has a finalizer that could raise.
+NOT_LOADED = ("-p", "no:unraisableexception")
+
 
 @dataclass(frozen=True)
 class CompareRun:
@@ -36,7 +41,8 @@ def run_compare(
         from h2c.compare.early import EarlySession
 
         plugins.append(EarlySession(session))
-    run, texts = run_checks_here("compare", options, plugins=plugins, stdout=stdout,
+    args = [*NOT_LOADED, *options]
+    run, texts = run_checks_here("compare", args, plugins=plugins, stdout=stdout,
                                  outputs=("details",))  # fmt: skip
     rows = json.loads(texts["details"]) if "details" in texts else []
     return CompareRun(run.pytest_rc, run.records, run.exit_code, rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from rich.console import Console
@@ -30,6 +30,13 @@ class Record:
     seconds: float = 0.0
     reason: str = ""
     kind: str = "check"  # check | environment | input
+
+    def row(self) -> dict[str, object]:
+        """The record as a JSON object (``asdict`` deep-copies each of its flat fields)."""
+        return {name: getattr(self, name) for name in _FIELDS}
+
+
+_FIELDS = tuple(f.name for f in fields(Record))
 
 
 def one_line(text: str, limit: int = 160) -> str:
@@ -91,7 +98,7 @@ def render(records: Sequence[Record], *, title: str, width: int = 120, color: bo
 
 
 def write_json(records: Iterable[Record], path: Path) -> None:
-    path.write_text(json.dumps([asdict(r) for r in records], indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps([r.row() for r in records], indent=2) + "\n", encoding="utf-8")
 
 
 def read_json(path: Path) -> list[Record]:
