@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -14,7 +13,7 @@ from h2c.adapters.replay import Limits, replay
 from h2c.compare.answers import Answer
 from h2c.compare.diffy import compare
 from h2c.compare.requestlist import Request
-from tests.local_http import serving
+from tests.local_http import JsonHandler, serving
 
 HTML = (("Content-Type", "text/html; charset=utf-8"),)
 JSON = (("Content-Type", "application/json"),)
@@ -60,23 +59,14 @@ def test_a_json_feed_newest_first_that_grew_is_noise_but_a_dropped_field_is_not(
     assert _paths(heroku1, heroku2, feed([3, 2, 1], extra=False)) == ["body.version"]
 
 
-class _Flashing(BaseHTTPRequestHandler):
+class _Flashing(JsonHandler):
     """Sets a session cookie on every answer and says whether the request carried one (as a
     flash message or a CSRF token kept in the session would)."""
 
-    protocol_version = "HTTP/1.1"
+    extra_headers = (("Set-Cookie", "session=s3cr3t; Path=/; HttpOnly"),)
 
-    def do_GET(self) -> None:
-        body = json.dumps({"had_cookie": "Cookie" in self.headers}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Set-Cookie", "session=s3cr3t; Path=/; HttpOnly")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+    def document(self) -> object:
+        return {"had_cookie": "Cookie" in self.headers}
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import os
 import threading
 import traceback
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
@@ -19,22 +18,12 @@ from h2c.adapters.replay import Limits, replay
 from h2c.compare.arrivals import Arrivals
 from h2c.compare.requestlist import Request
 from h2c.gate.reads import Failure
-from tests.local_http import serving
+from tests.local_http import JsonHandler, serving
 
 
-class _Echo(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        body = json.dumps({"path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+class _Echo(JsonHandler):
+    def document(self) -> object:
+        return {"path": self.path}
 
 
 @pytest.fixture
