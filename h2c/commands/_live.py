@@ -24,6 +24,19 @@ def require_generated(app_dir: Path) -> None:
         raise InputError(str(app_dir / "convox.yml"), f"not found: run `h2c generate {app_dir}`")
 
 
+def cli_binary(value: str) -> str:
+    """An argparse type for ``--heroku-bin``/``--convox-bin``: a name stays a name (looked up on
+    PATH), a path is made absolute once, here, for every reader (the checks run from a scratch
+    folder).
+
+    >>> cli_binary("heroku")
+    'heroku'
+    >>> cli_binary("bin/convox") == str(Path.cwd() / "bin" / "convox")
+    True
+    """
+    return str(Path(value).resolve()) if os.sep in value else value
+
+
 def require_cli(name: str, binary: str | None) -> None:
     """Exit 3 unless the ``name`` CLI (``binary`` when given) is installed."""
     if shutil.which(binary or name) is None:
@@ -35,18 +48,14 @@ def plugin_args(
     args: argparse.Namespace, kind: str, passed: Sequence[str], paths: Sequence[str]
 ) -> list[str]:
     """``--h2c-<kind>-app`` and ``--h2c-<kind>-<key>`` (``--junit-xml``) for each key of
-    ``passed`` that is set, its value as given (``paths`` made absolute, and a ``*_bin`` given
-    as a path: the checks run from a scratch folder)."""
+    ``passed`` that is set, its value as given (``paths`` made absolute)."""
     out = [f"--h2c-{kind}-app", str(args.app_dir.resolve())]
     for key in passed:
         value = getattr(args, key)
         flag = "--junit-xml" if key == "junit_xml" else f"--h2c-{kind}-{key.replace('_', '-')}"
         if value is None:
             continue
-        given = str(value)
-        if key in paths or (key.endswith("_bin") and os.sep in given):  # a CLI's name stays
-            given = str(Path(given).resolve())
-        out += [flag, given]
+        out += [flag, str(Path(value).resolve()) if key in paths else str(value)]
     return out
 
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from h2c.commands._live import finish, require_cli, require_generated
+from h2c.commands._live import cli_binary, finish, require_cli, require_generated
 from h2c.commands._live import plugin_args as live_plugin_args
 from h2c.errors import InputError
 
@@ -44,8 +44,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--target", metavar="URL|$VAR", help="the Convox database (resources proxy)")
     p.add_argument("--checksums", action="store_true", help="also checksum rows by key range")
     p.add_argument("--scheduler", metavar="FILE", help="Heroku Scheduler jobs (JSON)")
-    p.add_argument("--heroku-bin", metavar="PATH", help="the heroku CLI (default: on PATH)")
-    p.add_argument("--convox-bin", metavar="PATH", help="the convox CLI (default: on PATH)")
+    p.add_argument(
+        "--heroku-bin", type=cli_binary, metavar="PATH", help="the heroku CLI (default: on PATH)"
+    )
+    p.add_argument(
+        "--convox-bin", type=cli_binary, metavar="PATH", help="the convox CLI (default: on PATH)"
+    )
     p.add_argument("--concurrency", type=int, default=8, metavar="N")
     p.add_argument("--rate", type=float, default=50.0, metavar="R", help="requests per second")
     p.add_argument("--max-requests", type=int, default=500, metavar="N", help="paths at most")

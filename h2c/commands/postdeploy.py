@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from h2c.commands._live import finish, require_cli, require_generated
+from h2c.commands._live import cli_binary, finish, require_cli, require_generated
 from h2c.commands._live import plugin_args as live_plugin_args
 from h2c.errors import InputError
 
@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="seconds between two `convox apps info` (default 5)")  # fmt: skip
     p.add_argument("--http-wait", type=float, default=60.0, metavar="S",
                    help="how long a path may take to answer, retried with backoff")  # fmt: skip
-    p.add_argument("--convox-bin", metavar="PATH", help="the convox CLI (default: on PATH)")
+    p.add_argument(
+        "--convox-bin", type=cli_binary, metavar="PATH", help="the convox CLI (default: on PATH)"
+    )
     p.add_argument("--junit-xml", metavar="F")
     p.add_argument("--json", action="store_true", help="the result as JSON on stdout")
     p.set_defaults(func=run)

@@ -61,10 +61,6 @@ def options_from(get: Callable[[str], Any]) -> CompareOptions:
     def path(key: str) -> Path | None:
         return Path(get(key)).resolve() if get(key) else None
 
-    def binary(key: str) -> str | None:  # a name is looked up on PATH, a path made absolute
-        value = get(key)
-        return str(Path(value).resolve()) if value and os.sep in value else value
-
     concurrency = max(1, min(get("concurrency"), 64))
     limits = Limits(max_requests=get("max_requests"), concurrency=concurrency, rate=get("rate"))
     ignored = DEFAULT_IGNORED_HEADERS | {h.lower() for h in get("ignore_header")}
@@ -73,7 +69,7 @@ def options_from(get: Callable[[str], Any]) -> CompareOptions:
         convox_app=get("convox_app"), rack=get("rack"), heroku_url=get("heroku_url"),
         convox_url=get("convox_url"), requests_file=path("requests"), source=get("source"),
         target=get("target"), checksums=bool(get("checksums")), scheduler=path("scheduler"),
-        heroku_bin=binary("heroku_bin"), convox_bin=binary("convox_bin"), limits=limits,
+        heroku_bin=get("heroku_bin"), convox_bin=get("convox_bin"), limits=limits,
         ignored_headers=ignored, quiet_s=get("quiet"),
     )  # fmt: skip
 
